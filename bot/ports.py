@@ -1,0 +1,295 @@
+"""The narrow interfaces the core needs from the outside world.
+
+`storage/` implements the store and its repositories, `adapters/` the messengers, and the
+wiring in `bot/app.py` hands them to the use cases. The core decides nothing about SQL or
+chat platforms; the caller of a unit of work decides when it commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.domain import (
+    Agreement,
+    AgreementOwner,
+    AgreementStatus,
+    AgreementStatusChange,
+    AuditEvent,
+    CheckIn,
+    Draft,
+    Nudge,
+    NudgeKind,
+    NudgeState,
+    Person,
+    Review,
+    ReviewKind,
+    ReviewStatus,
+    Role,
+    Template,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """One line of an org chart, as the importer hands it to storage."""
+
+    email: str
+    name: str
+    manager_email: str | None = None
+    role: Role = Role.EMPLOYEE
+    timezone: str | None = None
+    slack_user_id: str | None = None
+    teams_user_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    created: int
+    updated: int
+    unchanged: int
+    deactivated: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class NewAgreement:
+    what: str
+    owner: AgreementOwner
+    due_on: dt.date
+    how_we_know: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewNudge:
+    check_in_id: int
+    person_id: int
+    kind: NudgeKind
+    due_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFigures:
+    """Aggregates for HR: counts only, never content."""
+
+    active_people: int
+    reviews_last_90_days: int
+    open_agreements: int
+    overdue_check_ins: int
+
+
+class PeopleRepository(Protocol):
+    async def get(self, person_id: int) -> Person | None: ...
+
+    async def get_many(self, person_ids: Collection[int]) -> dict[int, Person]: ...
+
+    async def by_email(self, email: str) -> Person | None:
+        """Case-insensitive."""
+        ...
+
+    async def by_slack_id(self, slack_user_id: str) -> Person | None: ...
+
+    async def by_teams_id(self, teams_user_id: str) -> Person | None: ...
+
+    async def link_slack(self, person_id: int, slack_user_id: str) -> None: ...
+
+    async def link_teams(self, person_id: int, teams_user_id: str) -> None: ...
+
+    async def manager_chain(self, person_id: int) -> list[Person]:
+        """The person's managers, direct manager first, up to the top; one query."""
+        ...
+
+    async def direct_reports(self, manager_id: int) -> list[Person]:
+        """Active direct reports, ordered by name."""
+        ...
+
+    async def subordinate_ids(self, manager_id: int) -> set[int]:
+        """Everyone below the manager, at any depth; one query."""
+        ...
+
+    async def all(self) -> list[Person]: ...
+
+    async def upsert(self, rows: Sequence[PersonRow], *, default_timezone: str) -> UpsertCounts:
+        """Creates or updates people by e-mail, then sets their managers.
+
+        Rows must already be valid (known managers, no cycles); the importer checks that.
+        A row's missing timezone keeps the stored one, or takes the default for new people.
+        """
+        ...
+
+    async def deactivate_except(self, emails: Collection[str]) -> int:
+        """Marks everyone whose e-mail is not listed inactive; returns how many changed."""
+        ...
+
+
+class TemplateRepository(Protocol):
+    async def latest(self, key: str) -> Template | None: ...
+
+    async def get(self, key: str, version: int) -> Template | None: ...
+
+    async def list_latest(self) -> list[Template]: ...
+
+    async def add_version(self, template: Template) -> Template:
+        """Stores the template as the next version of its key (its own version is ignored).
+
+        If the latest stored version has the same name, kind and fields, that one is
+        returned and nothing is written, so importing the same file twice is harmless.
+        """
+        ...
+
+
+class ReviewRepository(Protocol):
+    async def add(
+        self,
+        *,
+        employee_id: int,
+        manager_id: int,
+        template: Template,
+        held_on: dt.date,
+        status: ReviewStatus,
+        manager_answers: dict[str, Any],
+        employee_answers: dict[str, Any],
+    ) -> Review: ...
+
+    async def get(self, review_id: int) -> Review | None: ...
+
+    async def set_employee_answers(self, review_id: int, answers: dict[str, Any]) -> None: ...
+
+    async def complete(
+        self,
+        review_id: int,
+        *,
+        manager_id: int,
+        template: Template,
+        held_on: dt.date,
+        manager_answers: dict[str, Any],
+    ) -> Review:
+        """Turns a `preparing` review into a `completed` one."""
+        ...
+
+    async def preparing_for(self, employee_id: int, kind: ReviewKind) -> Review | None: ...
+
+    async def latest_completed(self, employee_id: int, kind: ReviewKind) -> Review | None: ...
+
+    async def list_for(
+        self, employee_ids: Collection[int] | None, *, limit: int = 50
+    ) -> list[Review]:
+        """Reviews of these employees (None: everyone), newest held_on first, then id."""
+        ...
+
+    async def held_on_day(self, employee_id: int, day: dt.date) -> list[Review]:
+        """Reviews of the employee held on that day, cancelled ones left out."""
+        ...
+
+    async def module_figures(self, *, now: dt.datetime) -> ModuleFigures:
+        """Counts across the whole module, a fixed number of queries."""
+        ...
+
+
+class AgreementRepository(Protocol):
+    async def add_many(
+        self, *, review_id: int, employee_id: int, items: Sequence[NewAgreement]
+    ) -> list[Agreement]: ...
+
+    async def get(self, agreement_id: int) -> Agreement | None: ...
+
+    async def for_review(self, review_id: int) -> list[Agreement]:
+        """In the order they were agreed (position)."""
+        ...
+
+    async def set_status(
+        self,
+        agreement_id: int,
+        status: AgreementStatus,
+        *,
+        author_id: int,
+        at: dt.datetime,
+        note: str | None = None,
+    ) -> Agreement:
+        """Changes the status and appends the change to the agreement's history."""
+        ...
+
+    async def history(self, agreement_id: int) -> list[AgreementStatusChange]: ...
+
+
+class CheckInRepository(Protocol):
+    async def add(
+        self,
+        *,
+        review_id: int,
+        employee_id: int,
+        manager_id: int,
+        starts_at: dt.datetime,
+        minutes: int,
+    ) -> CheckIn: ...
+
+    async def get(self, check_in_id: int) -> CheckIn | None: ...
+
+    async def next_for(self, employee_id: int) -> CheckIn | None:
+        """The earliest scheduled check-in of the employee, if any."""
+        ...
+
+
+class NudgeRepository(Protocol):
+    async def add_many(self, nudges: Sequence[NewNudge]) -> None: ...
+
+    async def for_check_in(self, check_in_id: int) -> list[Nudge]: ...
+
+    async def list(self, *, state: NudgeState | None = None, limit: int = 200) -> list[Nudge]:
+        """Ordered by due_at, then id."""
+        ...
+
+
+class DraftRepository(Protocol):
+    async def get(self, manager_id: int, employee_id: int, kind: ReviewKind) -> Draft | None: ...
+
+    async def save(self, draft: Draft) -> None:
+        """Creates or replaces the draft for (manager, employee, kind)."""
+        ...
+
+    async def delete(self, manager_id: int, employee_id: int, kind: ReviewKind) -> None: ...
+
+
+class AuditRepository(Protocol):
+    async def record(self, event: AuditEvent) -> None: ...
+
+    async def list(
+        self, *, review_id: int | None = None, actor_id: int | None = None, limit: int = 100
+    ) -> list[AuditEvent]:
+        """Newest first."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    people: PeopleRepository
+    templates: TemplateRepository
+    reviews: ReviewRepository
+    agreements: AgreementRepository
+    check_ins: CheckInRepository
+    nudges: NudgeRepository
+    drafts: DraftRepository
+    audit: AuditRepository
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class Store(Protocol):
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """One transaction; leaving the block without `commit()` rolls it back."""
+        ...
+
+    async def ping(self) -> None:
+        """Raises if the database cannot be reached."""
+        ...
+
+    async def close(self) -> None: ...

@@ -5,7 +5,8 @@ goal is a p99 under 150 ms on a 2-core machine and within 1.5x of a bare Bolt ap
 only acknowledges, measured in the same run. Two workloads are sent to each app:
 
 - commands: `/review show @report` and `/review start @report` by the report's manager
-  (`start` opens the form with views.open after the ack, so that work is not timed);
+  (`start` opens the form with views.open after the ack: not part of that ack's time,
+  but it shares the event loop with the acks of the requests still in flight);
 - submissions: the complete review form, alternating a valid save (review, agreements,
   check-in and nudges stored before the ack, DMs after it) with a vague agreement that
   comes back as `response_action: errors`.
@@ -19,10 +20,17 @@ How the run is arranged, and why:
 - The load comes from `bench.slack_load`, started as a separate process for each phase,
   so the client's signing and timing never compete with the servers for one event loop.
   On two cores that leaves one core to the servers, as a one-process deployment has.
-- The phases run one at a time (bare, then reviewbot, per workload), each after a
-  warm-up and after the work the previous phase left behind (views.open, DMs) is done.
+- Phases run one at a time, each after the work the previous one left behind (views.open,
+  DMs) is done. Per workload, each app gets a warm-up, then the requests are sent in
+  rounds that alternate the two apps, so other load on the machine hits both alike; the
+  load average is printed too, since a busy machine inflates both.
 - The fake Slack API answers the bot's after-ack calls in the servers' loop; on a real
   deployment Slack's servers do that work, so the figures here err on the slow side.
+
+Reading the figures: with a fixed number of requests in flight and the server's event loop
+busy, a request waits for the CPU work of the others, so latency grows with concurrency
+times the CPU time each request costs the loop, before and after its ack. The ratio to the
+bare app is therefore close to the ratio of CPU time per request.
 
 Run it from the repository root with `python -m bench.ack_latency` (or
 `python bench/ack_latency.py`). The last line printed is the summary, in key=value form.
@@ -58,6 +66,7 @@ from adapters.slack.modals import read_metadata
 from bench.slack_load import (
     KINDS_OF,
     SLACK_PATH,
+    TARGETS,
     WORKLOADS,
     Plan,
     ReviewPair,
@@ -90,6 +99,7 @@ class Options:
     requests: int
     concurrency: int
     warmup: int
+    rounds: int
     managers: int
     reports: int
     database_url: str | None
@@ -248,19 +258,29 @@ async def run_bench(options: Options) -> list[Phase]:
 async def run_phases(
     plan_path: Path, fake: FakeSlack, options: Options, idle_tasks: set[asyncio.Task[Any]]
 ) -> list[Phase]:
-    """Bare first, then reviewbot, per workload; each after its warm-up has settled."""
+    """Per workload: a warm-up of each app, then rounds that alternate bare and reviewbot.
+
+    Splitting each app's requests into rounds spreads whatever else the machine is doing
+    over both apps alike, instead of letting it land on whichever phase ran at that moment.
+    """
     phases = []
     for workload in WORKLOADS:
-        for target in ("bare", "reviewbot"):
+        for target in TARGETS:
             await drive(plan_path, target, workload, options.warmup, options.concurrency)
             await settle(fake, idle_tasks)
 
-            samples = await drive(
-                plan_path, target, workload, options.requests, options.concurrency
-            )
-            phases.append(Phase(workload, target, samples))
-            await settle(fake, idle_tasks)
+        for requests in _split(options.requests, options.rounds):
+            for target in TARGETS:
+                samples = await drive(plan_path, target, workload, requests, options.concurrency)
+                phases.append(Phase(workload, target, samples))
+                await settle(fake, idle_tasks)
     return phases
+
+
+def _split(total: int, parts: int) -> list[int]:
+    """`total` in `parts` nearly equal, non-empty shares: 10 in 4 is 3, 3, 2, 2."""
+    parts = min(parts, total)
+    return [total // parts + (1 if n < total % parts else 0) for n in range(parts)]
 
 
 async def drive(
@@ -381,14 +401,16 @@ def _ratio(mine: float, base: float) -> str:
     return f"{mine / base:.2f}x" if base else "-"
 
 
-def print_report(phases: Sequence[Phase], options: Options) -> None:
+def print_report(phases: Sequence[Phase], options: Options, load_before: float) -> None:
     console = Console(width=100)
     backend = "PostgreSQL" if options.database_url else "a fresh SQLite file"
     console.print(
-        f"ack latency on {os.cpu_count()} CPUs: servers (reviewbot, bare Bolt, fake Slack) "
-        f"in this process, pid {os.getpid()}; load from a separate process per phase; "
+        f"ack latency on {os.cpu_count()} CPUs (load average {load_before:.2f} before, "
+        f"{os.getloadavg()[0]:.2f} after): servers (reviewbot, bare Bolt, fake Slack) in "
+        f"this process, pid {os.getpid()}; load from a separate process per phase; "
         f"database: {backend}; org: {options.managers} managers with {options.reports} "
-        f"reports each; warm-up {options.warmup} requests per phase.",
+        f"reports each; warm-up {options.warmup} requests per app, then {options.rounds} "
+        "rounds alternating the apps.",
         highlight=False,
     )
     for workload in WORKLOADS:
@@ -410,7 +432,10 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--requests", type=_positive, default=1000, help="per workload and app")
     parser.add_argument("--concurrency", type=_positive, default=50, help="requests in flight")
     parser.add_argument(
-        "--warmup", type=_positive, help="untimed requests before each phase (default 10%%)"
+        "--warmup", type=_positive, help="untimed requests per app and workload (default 10%%)"
+    )
+    parser.add_argument(
+        "--rounds", type=_positive, default=4, help="alternations of bare and reviewbot"
     )
     parser.add_argument("--managers", type=_positive, default=60)
     parser.add_argument("--reports", type=_positive, default=4, help="direct reports each")
@@ -423,6 +448,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         requests=arguments.requests,
         concurrency=arguments.concurrency,
         warmup=warmup,
+        rounds=arguments.rounds,
         managers=arguments.managers,
         reports=arguments.reports,
         database_url=arguments.database_url,
@@ -440,9 +466,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
+    load_before = os.getloadavg()[0]
     phases = asyncio.run(run_bench(options))
 
-    print_report(phases, options)
+    print_report(phases, options, load_before)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Wiring: one aiohttp server with Slack (and later Teams), storage and the use cases.
+"""Wiring: one aiohttp server with Slack and Teams, storage and the use cases.
 
 This module and `bot.cli` are the only parts of `bot/` that import adapters and storage;
 everything they assemble is handed in, so tests build the same server with their own
@@ -11,7 +11,9 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -19,13 +21,28 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.directory import SlackDirectory
 from adapters.slack.handlers import SlackReviewHandlers
+from adapters.slack.messenger import SlackMessenger
+from adapters.teams.app import (
+    TEAMS_PATH,
+    TeamsChannelAuth,
+    build_teams_endpoint,
+    build_teams_messenger,
+)
 from bot.agreements import load_vague_phrases
+from bot.check_ins import CheckInDesk
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.ports import Clock, Store
+from bot.domain import Platform
+from bot.nudges import NudgeSweep
+from bot.ports import Clock, JobQueue, Messenger, Store
 from bot.reviews import ReviewDesk, ReviewRules
+from bot.routing import RoutingMessenger
+from bot.summary_slot import WeeklySummarySlot
 from bot.templates import builtin_templates
+from scheduler.job_queue import ApschedulerJobQueue
+from scheduler.jobs import schedule_jobs
 from storage.migrate import upgrade_database
 from storage.store import SqlStore
 
@@ -34,6 +51,9 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 SLACK_PATH = "/slack/events"
 STORE_KEY = web.AppKey("store", SqlStore)
+# A nudge's HTTP call gives up after this long and is retried later; it bounds how long a
+# batch can take, which must stay well inside the sweep's lease.
+SWEEP_HTTP_TIMEOUT = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +62,7 @@ class Services:
     store: Store
     clock: Clock
     desk: ReviewDesk
+    check_ins: CheckInDesk
 
 
 async def prepare_database(settings: Settings) -> SqlStore:
@@ -68,16 +89,112 @@ def build_services(settings: Settings, store: Store, clock: Clock | None = None)
         timezone=settings.timezone,
     )
     desk = ReviewDesk(store=store, clock=clock, rules=rules, phrases=load_vague_phrases())
-    return Services(settings=settings, store=store, clock=clock, desk=desk)
+    check_ins = CheckInDesk(
+        store=store,
+        clock=clock,
+        checkin_after_days=settings.checkin_after_days,
+        skip_level_access=settings.skip_level_access,
+    )
+    return Services(settings=settings, store=store, clock=clock, desk=desk, check_ins=check_ins)
 
 
-def build_slack_client(settings: Settings) -> AsyncWebClient:
+def build_slack_client(
+    settings: Settings,
+    *,
+    retry_rate_limits: bool = True,
+    session: aiohttp.ClientSession | None = None,
+) -> AsyncWebClient:
+    """A Web API client; the SDK retries connection errors itself.
+
+    `retry_rate_limits` adds the SDK's handler that sleeps out a 429's Retry-After, right
+    for a user waiting on an answer; the nudge sweep turns it off and reschedules the
+    nudge instead. With a `session` the client reuses its connections (the SDK otherwise
+    opens a new one per call), and that session's timeout applies.
+    """
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = AsyncWebClient(token=token)
-    if settings.slack_api_url:
-        client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+    base_url = settings.slack_api_url or AsyncWebClient.BASE_URL
+    client = AsyncWebClient(
+        token=token, base_url=base_url, session=session, logger=_slack_web_api_logger()
+    )
+    if retry_rate_limits:
+        client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
     return client
+
+
+def _slack_web_api_logger() -> logging.Logger:
+    """The Web API client's logger, with its level set.
+
+    slack_sdk formats a debug line holding the whole request and answer whenever its
+    logger's own level is unset, whether or not anything logs DEBUG: about a quarter of
+    the CPU time of a chat.postMessage. A level of INFO skips that work; set this logger to
+    DEBUG to see the requests.
+    """
+    web_api = logging.getLogger("slack_web_api")
+    if web_api.level == logging.NOTSET:
+        web_api.setLevel(logging.INFO)
+    return web_api
+
+
+def build_messenger(
+    services: Services, client: AsyncWebClient, *, teams_auth: TeamsChannelAuth | None = None
+) -> Messenger:
+    """Nudges as Slack DMs; hand in a client built with `retry_rate_limits=False`.
+
+    With Teams configured too, each person is nudged on one platform (`RoutingMessenger`).
+    """
+    slack = SlackMessenger(client, SlackDirectory(services.store, client))
+    settings = services.settings
+    teams = build_teams_messenger(
+        settings=settings, store=services.store, clock=services.clock, auth=teams_auth
+    )
+    if teams is None:
+        return slack
+    messengers: dict[Platform, Messenger] = {Platform.TEAMS: teams}
+    if settings.slack_bot_token is not None:
+        messengers[Platform.SLACK] = slack
+    return RoutingMessenger(messengers)
+
+
+def build_nudge_sweep(services: Services, messenger: Messenger) -> NudgeSweep:
+    return NudgeSweep(store=services.store, clock=services.clock, messenger=messenger)
+
+
+def build_job_queue(services: Services, sweep: NudgeSweep) -> JobQueue:
+    """The recurring jobs (nudge sweep, weekly HR summary slot) on APScheduler, not started."""
+    settings = services.settings
+    queue = ApschedulerJobQueue()
+    summary = WeeklySummarySlot(
+        store=services.store, clock=services.clock, timezone=settings.timezone
+    )
+    schedule_jobs(
+        queue,
+        sweep=sweep,
+        summary=summary,
+        sweep_seconds=settings.sweep_seconds,
+        timezone=settings.timezone,
+    )
+    return queue
+
+
+@dataclass(frozen=True, slots=True)
+class RunningScheduler:
+    queue: JobQueue
+    session: aiohttp.ClientSession
+
+    async def stop(self) -> None:
+        await self.queue.shutdown()
+        await self.session.close()
+
+
+def start_scheduler(services: Services) -> RunningScheduler:
+    """Starts the recurring jobs in the running event loop; `stop()` ends them."""
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=SWEEP_HTTP_TIMEOUT))
+    client = build_slack_client(services.settings, retry_rate_limits=False, session=session)
+    queue = build_job_queue(
+        services, build_nudge_sweep(services, build_messenger(services, client))
+    )
+    queue.start()
+    return RunningScheduler(queue=queue, session=session)
 
 
 def build_slack_app(services: Services, *, socket_mode: bool = False) -> AsyncApp:
@@ -91,14 +208,20 @@ def build_slack_app(services: Services, *, socket_mode: bool = False) -> AsyncAp
         raise_error_for_unhandled_request=False,
     )
     handlers = SlackReviewHandlers(
-        desk=services.desk, store=services.store, clock=services.clock, client=client
+        desk=services.desk,
+        check_ins=services.check_ins,
+        store=services.store,
+        clock=services.clock,
+        client=client,
     )
     handlers.register(app)
     return app
 
 
-def build_web_app(services: Services, slack_app: AsyncApp | None) -> web.Application:
-    """The aiohttp server: Slack's endpoint (when configured) and the health check."""
+def build_web_app(
+    services: Services, slack_app: AsyncApp | None, *, teams_auth: TeamsChannelAuth | None = None
+) -> web.Application:
+    """The aiohttp server: Slack's and Teams' endpoints (when configured), the health check."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
 
     async def health(_: web.Request) -> web.Response:
@@ -114,10 +237,20 @@ def build_web_app(services: Services, slack_app: AsyncApp | None) -> web.Applica
         secret = services.settings.slack_signing_secret
         verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
         app.router.add_post(SLACK_PATH, _slack_route(slack_app, verifier))
+    teams = build_teams_endpoint(
+        settings=services.settings,
+        store=services.store,
+        clock=services.clock,
+        desk=services.desk,
+        check_ins=services.check_ins,
+        auth=teams_auth,
+    )
+    if teams is not None:
+        app.router.add_post(TEAMS_PATH, teams.route())
     return app
 
 
-def _slack_route(slack_app: AsyncApp, verifier: SignatureVerifier | None) -> web.Handler:
+def _slack_route(slack_app: AsyncApp, verifier: SignatureVerifier | None) -> Handler:
     """Refuses unsigned requests before Bolt sees them, then lets Bolt dispatch the rest.
 
     Bolt parses the body (JSON included) before its own signature check runs, so an unsigned

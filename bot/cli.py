@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import logging
+import signal
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from aiohttp import web
@@ -14,6 +18,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.domain import Nudge, NudgeState
+from bot.nudges import SweepReport
 
 app = typer.Typer(
     help="reviewbot: development reviews that drive development, in Slack and Teams.",
@@ -23,9 +29,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 org_app = typer.Typer(help="The org chart.", no_args_is_help=True)
 templates_app = typer.Typer(help="Review templates.", no_args_is_help=True)
+teams_app = typer.Typer(help="The Microsoft Teams app.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(templates_app, name="templates")
+app.add_typer(teams_app, name="teams")
 
 console = Console()
 errors = Console(stderr=True)
@@ -67,7 +75,13 @@ def serve(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    asyncio.run(_serve(settings, host=host, port=port, socket_mode=socket_mode))
+    # APScheduler logs every run of every job at INFO: twice a minute for the sweep.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    serving = _serve(
+        settings, host=host, port=port, socket_mode=socket_mode, scheduler=not no_scheduler
+    )
+    with contextlib.suppress(asyncio.CancelledError):  # stopped by SIGTERM, see _serve
+        asyncio.run(serving)
 
 
 def _missing_for_serving(settings: Settings, *, socket_mode: bool) -> list[str]:
@@ -77,8 +91,16 @@ def _missing_for_serving(settings: Settings, *, socket_mode: bool) -> list[str]:
     return settings.missing_for_slack_http()
 
 
-async def _serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> None:
-    from bot.app import build_services, build_slack_app, build_web_app, prepare_database
+async def _serve(
+    settings: Settings, *, host: str, port: int, socket_mode: bool, scheduler: bool
+) -> None:
+    from bot.app import (
+        build_services,
+        build_slack_app,
+        build_web_app,
+        prepare_database,
+        start_scheduler,
+    )
 
     store = await prepare_database(settings)
     services = build_services(settings, store)
@@ -88,14 +110,26 @@ async def _serve(settings: Settings, *, host: str, port: int, socket_mode: bool)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     logger.info("reviewbot listening on %s:%s", host, port)
+    _stop_on_sigterm()
+    jobs = start_scheduler(services) if scheduler else None
     try:
         if socket_mode:
             await _run_socket_mode(settings, slack_app)
         else:
             await asyncio.Event().wait()
     finally:
+        if jobs is not None:
+            await jobs.stop()
         await runner.cleanup()
         await store.close()
+
+
+def _stop_on_sigterm() -> None:
+    """Containers stop a process with SIGTERM; cancelling the main task then runs the
+    clean-up in `_serve`, as Ctrl-C does, so a nudge sweep records what it delivered."""
+    main = asyncio.current_task()
+    if main is not None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
 
 
 async def _run_socket_mode(settings: Settings, slack_app: object) -> None:
@@ -227,6 +261,144 @@ async def _store_template(settings: Settings, template: object) -> object:
             return stored
     finally:
         await store.close()
+
+
+@teams_app.command("package")
+def teams_package(
+    out: Annotated[Path, typer.Option(help="Where to write the zip.")] = Path(
+        "reviewbot-teams.zip"
+    ),
+    host: Annotated[
+        str | None,
+        typer.Option(help="Public host that reaches the server, like bot.example.com."),
+    ] = None,
+    version: Annotated[
+        str, typer.Option(help="App version; raise it for every new upload to Teams.")
+    ] = "1.0.0",
+    developer_name: Annotated[
+        str, typer.Option(help="Publisher name Teams shows in the app details.")
+    ] = "reviewbot",
+    developer_url: Annotated[
+        str | None,
+        typer.Option(help="HTTPS page for the website, privacy and terms links."),
+    ] = None,
+) -> None:
+    """Write the Teams app zip (manifest.json, color.png, outline.png) for "Upload an app"."""
+    from adapters.teams.package import PackageError, build_package
+
+    settings = _settings()
+    if not settings.teams_app_id:
+        raise _fail(["reviewbot cannot build the Teams package: TEAMS_APP_ID is not set"])
+    try:
+        written = build_package(
+            out,
+            app_id=settings.teams_app_id,
+            bot_id=settings.teams_app_id,
+            version=version,
+            host=host,
+            developer_name=developer_name,
+            developer_url=developer_url,
+        )
+    except PackageError as error:
+        lines = [f"reviewbot cannot build the Teams package: {p}" for p in error.problems]
+        raise _fail(lines) from None
+    except OSError as error:
+        raise _fail([f"{out}: {error.strerror}"]) from None
+    console.print(str(written), markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def tick(
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="Sweep as of this instant, ISO 8601 such as 2027-03-04T09:05 (without an "
+            "offset it is read in REVIEWBOT_TIMEZONE). Default: now."
+        ),
+    ] = None,
+) -> None:
+    """Run one nudge sweep: deliver every nudge due by then. Safe while servers sweep."""
+    settings = _settings()
+    as_of = _instant(at, settings.timezone) if at is not None else None
+    if settings.slack_bot_token is None:
+        raise _fail(["reviewbot cannot deliver nudges: SLACK_BOT_TOKEN is not set"])
+    report = asyncio.run(_tick(settings, as_of))
+    console.print(str(report), markup=False, highlight=False)
+
+
+def _instant(text: str, timezone: str) -> dt.datetime:
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise _fail(
+            [f"--at {text!r} is not an ISO 8601 instant, such as 2027-03-04T09:05"]
+        ) from None
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=ZoneInfo(timezone))
+    return instant.astimezone(dt.UTC)
+
+
+async def _tick(settings: Settings, as_of: dt.datetime | None) -> SweepReport:
+    import aiohttp
+
+    from bot.app import (
+        SWEEP_HTTP_TIMEOUT,
+        build_messenger,
+        build_nudge_sweep,
+        build_services,
+        build_slack_client,
+        prepare_database,
+    )
+
+    store = await prepare_database(settings)
+    timeout = aiohttp.ClientTimeout(total=SWEEP_HTTP_TIMEOUT)
+    try:
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            services = build_services(settings, store)
+            client = build_slack_client(settings, retry_rate_limits=False, session=session)
+            sweep = build_nudge_sweep(services, build_messenger(services, client))
+            return await sweep.run_once(as_of)
+    finally:
+        await store.close()
+
+
+@app.command("nudges")
+def nudges_list(
+    failed: Annotated[bool, typer.Option("--failed", help="Only the failed ones.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many, earliest due first.")] = 200,
+) -> None:
+    """List nudges (planned, sent, failed, cancelled), with ids and e-mails only."""
+    rows = asyncio.run(_nudges(_settings(), failed=failed, limit=limit))
+    if not rows:
+        console.print("No failed nudges." if failed else "No nudges.")
+        return
+    table = Table("id", "kind", "person", "due at (UTC)", "state", "attempts", "last error")
+    for nudge, email in rows:
+        table.add_row(
+            str(nudge.id),
+            nudge.kind.value,
+            email,
+            f"{nudge.due_at.astimezone(dt.UTC):%Y-%m-%d %H:%M}",
+            nudge.state.value,
+            str(nudge.attempts),
+            nudge.last_error or "",
+        )
+    console.print(table)
+
+
+async def _nudges(settings: Settings, *, failed: bool, limit: int) -> list[tuple[Nudge, str]]:
+    from bot.app import prepare_database
+
+    store = await prepare_database(settings)
+    try:
+        async with store.unit_of_work() as uow:
+            state = NudgeState.FAILED if failed else None
+            nudges = await uow.nudges.list(state=state, limit=limit)
+            people = await uow.people.get_many({nudge.person_id for nudge in nudges})
+    finally:
+        await store.close()
+    unknown = "?"
+    return [(n, people[n.person_id].email if n.person_id in people else unknown) for n in nudges]
 
 
 def main() -> None:

@@ -85,6 +85,13 @@ class Audience(StrEnum):
     EMPLOYEE = "employee"
 
 
+class Platform(StrEnum):
+    """A chat platform a person uses the bot on; nudges go to the one they used last."""
+
+    SLACK = "slack"
+    TEAMS = "teams"
+
+
 class Surface(StrEnum):
     """Where a read or change came from; recorded on every audit event."""
 
@@ -105,6 +112,7 @@ class Person:
     active: bool = True
     slack_user_id: str | None = None
     teams_user_id: str | None = None
+    last_platform: Platform | None = None  # where they last used the bot, if anywhere
 
     @property
     def is_hr(self) -> bool:
@@ -181,6 +189,8 @@ class CheckIn:
     minutes: int = 20
     status: CheckInStatus = CheckInStatus.SCHEDULED
     notes: str | None = None
+    # Raised on every move and on cancellation, so calendars replace the invite they hold.
+    sequence: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,9 @@ class HomeView:
 
 
 async def build_home(store: Store, clock: Clock, viewer: Person) -> HomeView:
+    if not viewer.active:
+        # Someone who has left reads nothing, not even their own agreements (bot.access).
+        return HomeView(viewer, [], None, [], None)
     now = clock.now()
     async with store.unit_of_work() as uow:
         own_agreements = await _latest_agreements(uow, viewer.id)

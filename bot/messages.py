@@ -300,7 +300,8 @@ def review_read_context(employee: str, held_on: dt.date) -> str:
 def agreement_line(agreement: Agreement) -> str:
     return (
         f"• {agreement.what} — {status_word(agreement.status)} "
-        f"(owner {agreement.owner.value}, due {agreement.due_on.isoformat()})"
+        f"(owner {agreement.owner.value}, due {agreement.due_on.isoformat()})\n"
+        f"    how we'll know: {agreement.how_we_know}"
     )
 
 
@@ -404,3 +405,158 @@ def not_available_yet(verb: str) -> str:
 
 
 SOMETHING_WENT_WRONG = "Something went wrong on my side and nothing was changed. Please try again."
+
+
+# --- Check-ins -------------------------------------------------------------------------------
+
+CHECK_IN_FORM_TITLE = "Record check-in"
+CHECK_IN_RESULT_SECTION = "How it went"
+CHECK_IN_OUTCOME_LABEL = "Outcome"
+CHECK_IN_OUTCOME_HELP = (
+    "held: record it and book the next check-in below. move: it hasn't happened yet; "
+    "move it to the date below."
+)
+CHECK_IN_NOTES_LABEL = "Notes from the check-in"
+AGREEMENT_NOTE_LABEL = "Note on this agreement (optional)"
+CHECK_IN_ALREADY_RECORDED = "This check-in has already been recorded."
+RECORD_CHECK_IN_BUTTON = "Record check-in"
+STATUS_SAVED = "Status saved."
+
+
+def agreement_status_label(what: str) -> str:
+    return f"Status: {what}"[:1900]
+
+
+def check_in_context(employee_name: str, when: str) -> str:
+    return f"Check-in with *{employee_name}*, booked for {when} (your time zone)"
+
+
+def no_check_in_booked(employee_name: str) -> str:
+    return f"No check-in is booked for {employee_name}. A saved review books one."
+
+
+def check_in_recorded(employee_name: str, next_when: str) -> str:
+    return f"Check-in with {employee_name} recorded. Next check-in: {next_when}."
+
+
+def check_in_moved(employee_name: str, when: str) -> str:
+    return f"The check-in with {employee_name} moved to {when}."
+
+
+def check_in_recorded_note(when: str) -> str:
+    return f":white_check_mark: Recorded. Next check-in: {when}."
+
+
+# --- Calendar ---------------------------------------------------------------------------------
+
+# Invites get forwarded and land in shared calendars: names and times only, no agreements.
+CALENDAR_DESCRIPTION = "Open reviewbot in Slack to see your agreements."
+
+
+def calendar_summary(employee_name: str, manager_name: str) -> str:
+    return f"Check-in: {employee_name} and {manager_name}"
+
+
+def check_in_invite_title(other_name: str) -> str:
+    return f"Check-in with {other_name}"
+
+
+def check_in_invite_comment(other_name: str, *, moved: bool, cancelled: bool) -> str:
+    if cancelled:
+        return (
+            f"Your check-in with {other_name} is cancelled. "
+            "Open this file to take it off your calendar."
+        )
+    if moved:
+        return (
+            f"Your check-in with {other_name} has moved. Open this file to update your calendar."
+        )
+    return f"Here's your check-in with {other_name}. Open this file to add it to your calendar."
+
+
+# --- Nudges ------------------------------------------------------------------------------------
+
+# The first line of a nudge doubles as its notification text, which shows on lock screens:
+# names and times only, never agreements.
+NUDGE_STATUS_PLACEHOLDER = "Status"
+NUDGE_AGREEMENTS_INTRO = "Where your agreements stand:"
+NUDGE_UPDATE_STATUSES = "Update each agreement's status as you go through it:"
+
+
+def nudge_prepare(other_name: str, when: str) -> str:
+    return (
+        f"Your check-in with {other_name} is coming up: {when}. "
+        "A look at your agreements beforehand makes it a short, useful talk."
+    )
+
+
+def nudge_due(other_name: str, when: str) -> str:
+    return f"Your check-in with {other_name} is today: {when}. Record it once you've met."
+
+
+def nudge_overdue(employee_name: str, day: str) -> str:
+    return (
+        f"The check-in with {employee_name} on {day} hasn't been recorded yet. "
+        "Record it now so the agreements stay on track."
+    )
+
+
+def nudge_missed_check_in(other_name: str, when: str) -> str:
+    return (
+        f"You missed a reminder while I was offline: your check-in with {other_name}, "
+        f"{when}. If it has happened, please record it now."
+    )
+
+
+def nudge_missed_recording(employee_name: str, day: str) -> str:
+    return (
+        f"You missed a reminder while I was offline: the check-in with {employee_name} on "
+        f"{day} still needs recording. Please record it now."
+    )
+
+
+def nudge_more_agreements(count: int) -> str:
+    return f"…and {count} more. `/review show` lists them all."
+
+
+# --- Teams -------------------------------------------------------------------------------------
+
+TEAMS_WELCOME = "Hi, I'm reviewbot: I keep development reviews and their agreements on track."
+TEAMS_PERSONAL_ONLY = (
+    "Reviews are private, so I take commands only in a personal chat with me. In a team "
+    "channel, HR can write `hr-channel` to have the HR summaries posted there."
+)
+TEAMS_HR_CHANNEL_REGISTERED = (
+    "This channel now gets the HR summaries: counts, rates and manager names only, never "
+    "answers or agreements."
+)
+TEAMS_HR_CHANNEL_HR_ONLY = "Only HR can make a channel the HR channel."
+TEAMS_UNREADABLE_ACTION = (
+    "I couldn't tell what that button was for; it may belong to an old message. "
+    "Type `help` to see what I can do."
+)
+OPEN_REVIEW_FORM_BUTTON = "Open the review form"
+SAVE_STATUS_BUTTON = "Save status"
+
+
+def teams_start_prompt(employee_name: str) -> str:
+    return f"The development review of {employee_name} is ready to record."
+
+
+def teams_check_in_prompt(employee_name: str) -> str:
+    return f"The next check-in with {employee_name} is ready to record."
+
+
+def employee_not_on_teams(name: str) -> str:
+    return (
+        f"I can't reach {name} on Teams yet (they haven't opened a chat with me), so I "
+        "couldn't ask them to prepare."
+    )
+
+
+def teams_not_available_yet(verb: str) -> str:
+    return f"`{verb}` isn't available yet; it's on its way. Type `help` to see what works now."
+
+
+def teams_nudge_more_agreements(count: int) -> str:
+    return f"…and {count} more. Type `show` and the employee's name to see them all."

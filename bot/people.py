@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.domain import Person
+from bot.domain import Person, Platform
 from bot.ports import Store
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,40 @@ async def person_for_slack_user(
         await uow.commit()
     logger.info("linked person %s to slack user %s", person.id, slack_user_id)
     return await _reload(store, person.id)
+
+
+async def person_for_teams_user(
+    store: Store, aad_object_id: str, lookup_email: EmailLookup
+) -> Person | None:
+    """The person behind a Teams user (their AAD object id), linking it on first contact."""
+    async with store.unit_of_work() as uow:
+        person = await uow.people.by_teams_id(aad_object_id)
+    if person is not None:
+        return person
+
+    email = await lookup_email(aad_object_id)
+    if not email:
+        return None
+
+    async with store.unit_of_work() as uow:
+        person = await uow.people.by_email(email)
+        if person is None or person.teams_user_id not in (None, aad_object_id):
+            return None
+        await uow.people.link_teams(person.id, aad_object_id)
+        await uow.commit()
+    logger.info("linked person %s to teams user %s", person.id, aad_object_id)
+    return await _reload(store, person.id)
+
+
+async def note_platform(store: Store, person_id: int, platform: Platform) -> None:
+    """Remembers that the person just used the bot on `platform`, where nudges then go.
+
+    Adapters call it for the person who acts (never for someone a command names), so a
+    manager who mentions a colleague does not move that colleague's nudges.
+    """
+    async with store.unit_of_work() as uow:
+        await uow.people.note_platform(person_id, platform)
+        await uow.commit()
 
 
 async def person_by_email(store: Store, email: str) -> Person | None:

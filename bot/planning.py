@@ -34,7 +34,8 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain import NudgeKind, Person
+from bot.domain import CheckIn, NudgeKind, Person
+from bot.ports import NewNudge
 
 logger = logging.getLogger(__name__)
 
@@ -164,3 +165,16 @@ def _as_utc(instant: dt.datetime, name: str) -> dt.datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware")
     return instant.astimezone(dt.UTC)
+
+
+def nudges_for_check_in(
+    check_in: CheckIn, employee: Person, manager: Person, booked_at: dt.datetime
+) -> list[NewNudge]:
+    """The outbox rows for a check-in that was just booked or moved."""
+    planned = plan_nudges(
+        check_in_starts_at=check_in.starts_at,
+        booked_at=booked_at,
+        employee=employee,
+        manager=manager,
+    )
+    return [NewNudge(check_in.id, p.person_id, p.kind, p.due_at) for p in planned]

@@ -38,6 +38,15 @@ CHECKIN_LENGTHS = ("15", "20", "30", "45", "60")
 DEFAULT_CHECKIN_TIME = "10:00"
 ROW_PARTS = ("what", "owner", "due", "how")
 
+# Ids the store hands out fit in 32 bits (PostgreSQL INTEGER). A larger number sent back by
+# a client cannot name a row, and the database would refuse even to look it up.
+MAX_ID = 2**31 - 1
+
+
+def is_stored_id(number: int) -> bool:
+    """Whether `number` can be the id of a stored row (people, templates, reviews, ...)."""
+    return 1 <= number <= MAX_ID
+
 
 def row_key(index: int, part: str) -> str:
     return f"agreement_{index}_{part}"
@@ -78,10 +87,13 @@ class ReviewFormState:
                 rows=int(data.get("n", START_ROWS)),
                 review_id=int(data["r"]) if data.get("r") is not None else None,
             )
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, OverflowError) as error:
             raise ValueError("not a review form state") from error
         if not START_ROWS <= state.rows <= MAX_ROWS:
             raise ValueError("agreement row count out of range")
+        ids = (state.employee_id, state.template_version, state.review_id or 1)
+        if not all(is_stored_id(number) for number in ids):
+            raise ValueError("id out of range")
         return state
 
 
@@ -111,7 +123,7 @@ def build_review_form(
         *_prepared_section(template, prepared),
         _answers_section(template, initial, today),
         _agreements_section(state.rows, initial),
-        _check_in_section(initial, today, checkin_after_days),
+        check_in_section(initial, today, checkin_after_days),
     ]
     actions: tuple[FormAction, ...] = ()
     if state.rows < MAX_ROWS:
@@ -228,7 +240,7 @@ def _agreement_row(index: int, initial: Mapping[str, Any]) -> tuple[FormField, .
     )
 
 
-def _check_in_section(
+def check_in_section(
     initial: Mapping[str, Any], today: dt.date, checkin_after_days: int
 ) -> FormSection:
     default_day = today + dt.timedelta(days=checkin_after_days)
@@ -275,7 +287,7 @@ def read_review_submission(
     zone = time_zone_of(manager)
     today = now.astimezone(zone).date()
 
-    held_on = _date(values.get(HELD_ON_KEY))
+    held_on = as_date(values.get(HELD_ON_KEY))
     if held_on is not None and held_on > today:
         errors[HELD_ON_KEY] = messages.HELD_ON_IN_FUTURE
 
@@ -283,7 +295,7 @@ def read_review_submission(
     if not agreements and not any(k.startswith("agreement_") for k in errors):
         errors[row_key(0, "what")] = messages.AT_LEAST_ONE_AGREEMENT
 
-    check_in_at = _check_in_instant(values, zone)
+    check_in_at = check_in_instant(values, zone)
     if check_in_at is not None and check_in_at <= now:
         errors[CHECKIN_DATE_KEY] = messages.CHECKIN_IN_PAST
 
@@ -316,7 +328,7 @@ def _read_agreements(
         parts = {part: values.get(row_key(index, part)) for part in ROW_PARTS}
         if all(value in (None, "") for value in parts.values()):
             continue
-        due = _date(parts["due"])
+        due = as_date(parts["due"])
         problems = check_agreement(
             what=str(parts["what"] or ""),
             owner=parts["owner"],
@@ -340,8 +352,8 @@ def _read_agreements(
     return agreements
 
 
-def _check_in_instant(values: Mapping[str, Any], zone: ZoneInfo) -> dt.datetime | None:
-    day = _date(values.get(CHECKIN_DATE_KEY))
+def check_in_instant(values: Mapping[str, Any], zone: ZoneInfo) -> dt.datetime | None:
+    day = as_date(values.get(CHECKIN_DATE_KEY))
     time_text = values.get(CHECKIN_TIME_KEY)
     if day is None or not time_text:
         return None
@@ -350,7 +362,7 @@ def _check_in_instant(values: Mapping[str, Any], zone: ZoneInfo) -> dt.datetime 
     return local.astimezone(dt.UTC)
 
 
-def _date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if not value:
@@ -359,4 +371,3 @@ def _date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
-

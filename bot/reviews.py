@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from bot import messages
-from bot.access import Action, Resource, decide
+from bot.access import Action, Resource
 from bot.agreements import VaguePhrases
 from bot.domain import (
     Agreement,
     Audience,
-    AuditEvent,
     CheckIn,
     Draft,
     Person,
@@ -29,15 +28,18 @@ from bot.domain import (
     Surface,
     Template,
 )
-from bot.errors import AccessDenied, FormRejected, NotAvailable, ReviewbotError, UnknownPerson
+from bot.errors import FormRejected, NotAvailable, ReviewbotError, UnknownPerson
 from bot.forms import Form, FormField, FormSection, validate
-from bot.planning import plan_nudges, time_zone_of
-from bot.ports import Clock, NewNudge, Store, UnitOfWork
+from bot.guard import AccessGuard
+from bot.planning import nudges_for_check_in, time_zone_of
+from bot.ports import Clock, Store, UnitOfWork
 from bot.review_form import (
     HELD_ON_KEY,
+    MAX_ROWS,
     START_ROWS,
     ReviewFormState,
     build_review_form,
+    is_stored_id,
     read_review_submission,
 )
 
@@ -102,6 +104,7 @@ class ReviewDesk:
         self._clock = clock
         self._rules = rules
         self._phrases = phrases
+        self._guard = AccessGuard(clock=clock, skip_level_access=rules.skip_level_access)
 
     async def start_review(
         self, actor: Person, employee: Person, template_key: str | None, surface: Surface
@@ -143,6 +146,33 @@ class ReviewDesk:
                 review_id=state.review_id,
             )
             return await self._compose(uow, actor, employee, template, grown, raw)
+
+    async def review_form(
+        self,
+        actor: Person,
+        state_data: Mapping[str, Any],
+        raw: Mapping[str, Any],
+        surface: Surface,
+        *,
+        extra_rows: int = 0,
+    ) -> Form:
+        """The review form again, filled with what was typed, optionally with more rows.
+
+        Teams re-sends a whole dialog to show errors or a new agreement row, where a Slack
+        modal stays open; this rebuilds it with the same checks as `start_review`.
+        """
+        state = _state(state_data)
+        async with self._store.unit_of_work() as uow:
+            employee, template = await self._form_subjects(uow, state)
+            await self._require(uow, actor, employee, Action.WRITE, template.kind, surface)
+            shown = ReviewFormState(
+                employee_id=state.employee_id,
+                template_key=state.template_key,
+                template_version=state.template_version,
+                rows=max(START_ROWS, min(state.rows + extra_rows, MAX_ROWS)),
+                review_id=state.review_id,
+            )
+            return await self._compose(uow, actor, employee, template, shown, raw)
 
     async def save_draft(
         self, actor: Person, state_data: Mapping[str, Any], raw: Mapping[str, Any]
@@ -187,7 +217,9 @@ class ReviewDesk:
         async with self._store.unit_of_work() as uow:
             employee, template = await self._form_subjects(uow, state)
             await self._require(uow, actor, employee, Action.WRITE, template.kind, surface)
-            form = await self._compose(uow, actor, employee, template, state, raw)
+            form = await self._compose(
+                uow, actor, employee, template, state, raw, with_history=False
+            )
             submission = read_review_submission(
                 form, raw, template=template, manager=actor, now=now, phrases=self._phrases
             )
@@ -207,7 +239,7 @@ class ReviewDesk:
                 starts_at=submission.check_in_at,
                 minutes=submission.check_in_minutes,
             )
-            await uow.nudges.add_many(_nudges_for(check_in, employee, manager, now))
+            await uow.nudges.add_many(nudges_for_check_in(check_in, employee, manager, now))
             await uow.drafts.delete(actor.id, employee.id, template.kind)
             await self._audit(uow, actor, "review.save", surface, employee, review.id)
             await uow.commit()
@@ -379,9 +411,16 @@ class ReviewDesk:
         template: Template,
         state: ReviewFormState,
         initial: Mapping[str, Any],
+        *,
+        with_history: bool = True,
     ) -> Form:
-        previous_review = await uow.reviews.latest_completed(employee.id, template.kind)
-        previous = await uow.agreements.for_review(previous_review.id) if previous_review else []
+        """The review form; `with_history=False` leaves out last time's agreements, which
+        are only shown, never checked, so a save need not read them (bench/ack_latency)."""
+        previous: list[Agreement] = []
+        if with_history:
+            previous_review = await uow.reviews.latest_completed(employee.id, template.kind)
+            if previous_review:
+                previous = await uow.agreements.for_review(previous_review.id)
         prepared = None
         if state.review_id is not None:
             preparing = await uow.reviews.get(state.review_id)
@@ -473,17 +512,10 @@ class ReviewDesk:
         employee: Person,
         chain: tuple[int, ...] | list[int],
     ) -> bool:
-        return decide(
-            actor,
-            action,
-            resource,
-            employee=employee,
-            chain_ids=chain,
-            skip_level_access=self._rules.skip_level_access,
-        ).allowed
+        return self._guard.allows(actor, action, resource, employee, chain)
 
     async def _chain_ids(self, uow: UnitOfWork, employee: Person) -> list[int]:
-        return [boss.id for boss in await uow.people.manager_chain(employee.id)]
+        return await self._guard.chain_ids(uow, employee)
 
     async def _refuse(
         self,
@@ -494,21 +526,7 @@ class ReviewDesk:
         employee: Person | None,
         review_id: int | None = None,
     ) -> NoReturn:
-        """Audits the refusal in its own commit, then raises AccessDenied."""
-        event = AuditEvent(
-            actor_id=actor.id,
-            action=action,
-            surface=surface,
-            allowed=False,
-            review_id=review_id,
-            subject_person_id=employee.id if employee else None,
-            at=self._clock.now(),
-        )
-        await uow.rollback()
-        await uow.audit.record(event)
-        await uow.commit()
-        logger.warning("refused %s to person %s", action, actor.id)
-        raise AccessDenied(messages.NO_ACCESS)
+        await self._guard.refuse(uow, actor, action, surface, employee, review_id)
 
     async def _audit(
         self,
@@ -519,28 +537,10 @@ class ReviewDesk:
         employee: Person | None,
         review_id: int | None = None,
     ) -> None:
-        event = AuditEvent(
-            actor_id=actor.id,
-            action=action,
-            surface=surface,
-            allowed=True,
-            review_id=review_id,
-            subject_person_id=employee.id if employee else None,
-            at=self._clock.now(),
-        )
-        await uow.audit.record(event)
+        await self._guard.audit(uow, actor, action, surface, employee, review_id)
 
     def _today(self, person: Person) -> dt.date:
         return self._clock.now().astimezone(time_zone_of(person)).date()
-
-
-def _nudges_for(
-    check_in: CheckIn, employee: Person, manager: Person, now: dt.datetime
-) -> list[NewNudge]:
-    planned = plan_nudges(
-        check_in_starts_at=check_in.starts_at, booked_at=now, employee=employee, manager=manager
-    )
-    return [NewNudge(check_in.id, p.person_id, p.kind, p.due_at) for p in planned]
 
 
 def _read_only_form(
@@ -586,8 +586,11 @@ def _rows(value: Any) -> int:
 
 
 def _int(value: Any) -> int:
+    """A row id sent back by a client; anything that cannot be one means an outdated form."""
     try:
-        return int(value)
-    except (TypeError, ValueError) as error:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError) as error:
         raise NotAvailable(messages.FORM_OUTDATED) from error
-
+    if not is_stored_id(number):
+        raise NotAvailable(messages.FORM_OUTDATED)
+    return number

@@ -1,8 +1,8 @@
 """Creating the async engine for a database URL, with the settings each backend needs.
 
 SQLite gets foreign keys (off by default there), write-ahead logging for file databases so
-readers do not wait for the writer, and a busy timeout so a second writer waits briefly
-instead of failing at once. PostgreSQL goes through asyncpg.
+readers do not wait for the writer (with synchronous=NORMAL, which WAL keeps safe against
+corruption), and a busy timeout so a writer in another process waits instead of failing. PostgreSQL goes through asyncpg.
 """
 
 from __future__ import annotations
@@ -50,7 +50,10 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
             url, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
     else:
-        engine = create_async_engine(url)
+        # SQLite lets one writer in at a time. Queuing this process's units of work on
+        # one connection keeps them from failing with "database is locked" under load;
+        # other processes (a `reviewbot tick`, a second server) still wait on busy_timeout.
+        engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
 
     pragmas = _sqlite_pragmas(wal=not in_memory)
 
@@ -69,5 +72,5 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
 def _sqlite_pragmas(*, wal: bool) -> list[str]:
     pragmas = ["PRAGMA foreign_keys=ON", f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"]
     if wal:
-        pragmas.append("PRAGMA journal_mode=WAL")
+        pragmas += ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"]
     return pragmas

@@ -103,6 +103,7 @@ class PersonModel(Base):
     active: Mapped[bool] = mapped_column(Boolean)
     slack_user_id: Mapped[str | None] = mapped_column(String(PLATFORM_ID_LENGTH), unique=True)
     teams_user_id: Mapped[str | None] = mapped_column(String(PLATFORM_ID_LENGTH), unique=True)
+    last_platform: Mapped[str | None] = mapped_column(String(ENUM_LENGTH))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 
@@ -208,6 +209,18 @@ class NudgeModel(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
+class JobRunModel(Base):
+    """One run of a periodic job for one period, so replicas run it once per period."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
 class DraftModel(Base):
     __tablename__ = "drafts"
     __table_args__ = (UniqueConstraint("manager_id", "employee_id", "kind"),)
@@ -243,3 +256,29 @@ class AuditEventModel(Base):
     subject_person_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class TeamsConversationModel(Base):
+    """The personal chat of one Teams user, where proactive DMs to them go."""
+
+    __tablename__ = "teams_conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    aad_object_id: Mapped[str] = mapped_column(String(PLATFORM_ID_LENGTH), unique=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class TeamsChannelModel(Base):
+    """A Teams channel the bot posts to for a purpose; today only "hr", the HR channel."""
+
+    __tablename__ = "teams_channels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(ENUM_LENGTH), unique=True)
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
+    registered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -20,9 +20,11 @@ from bot.ports import (
     AuditRepository,
     CheckInRepository,
     DraftRepository,
+    JobRunRepository,
     NudgeRepository,
     PeopleRepository,
     ReviewRepository,
+    TeamsConversationRepository,
     TemplateRepository,
 )
 from storage.engine import create_engine
@@ -31,9 +33,11 @@ from storage.repositories import (
     SqlAuditRepository,
     SqlCheckInRepository,
     SqlDraftRepository,
+    SqlJobRunRepository,
     SqlNudgeRepository,
     SqlPeopleRepository,
     SqlReviewRepository,
+    SqlTeamsConversationRepository,
     SqlTemplateRepository,
 )
 
@@ -52,8 +56,10 @@ class SqlUnitOfWork:
         self.agreements: AgreementRepository = SqlAgreementRepository(session)
         self.check_ins: CheckInRepository = SqlCheckInRepository(session)
         self.nudges: NudgeRepository = SqlNudgeRepository(session)
+        self.job_runs: JobRunRepository = SqlJobRunRepository(session)
         self.drafts: DraftRepository = SqlDraftRepository(session)
         self.audit: AuditRepository = SqlAuditRepository(session)
+        self.teams: TeamsConversationRepository = SqlTeamsConversationRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -63,6 +69,9 @@ class SqlUnitOfWork:
 
 
 class SqlStore:
+    """`bot.ports.Store` over SQLAlchemy; `engine` is public for the few callers that need
+    the dialect (the nudge sweep's row locking) or their own connection."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)

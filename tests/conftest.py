@@ -57,8 +57,11 @@ async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> 
 
 @pytest.fixture(scope="session")
 def _migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated SQLite file per test run; each test gets a copy of it, which is quicker
-    than migrating every test's database anew."""
+    """One migrated SQLite file per test run, copied for each test that needs a database.
+
+    Copying is quicker than migrating anew, which matters to property-based tests that
+    want a fresh database for every example (tests/access copies it per example).
+    """
     path = tmp_path_factory.mktemp("migrated") / "reviewbot.db"
     asyncio.run(upgrade_database(f"sqlite+aiosqlite:///{path}"))
     return path

@@ -34,12 +34,23 @@ class SlackDirectory:
 
     async def user_id_of(self, person: Person) -> str | None:
         """The person's Slack user id, found by e-mail and linked if not known yet."""
+        try:
+            return await self.find_user_id(person)
+        except SlackApiError as error:
+            logger.info("no slack user for person %s: %s", person.id, error.response.get("error"))
+            return None
+
+    async def find_user_id(self, person: Person) -> str | None:
+        """Like `user_id_of`, but only "no such user" gives None; any other Slack error
+        (a rate limit, an outage) is raised, so a caller that can retry later does."""
         if person.slack_user_id:
             return person.slack_user_id
         try:
             answer = await self._client.users_lookupByEmail(email=person.email)
         except SlackApiError as error:
-            logger.info("no slack user for person %s: %s", person.id, error.response.get("error"))
+            if error.response.get("error") != "users_not_found":
+                raise
+            logger.info("no slack user for person %s: users_not_found", person.id)
             return None
         user_id = str((answer.get("user") or {}).get("id") or "")
         if not user_id:

@@ -18,14 +18,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render
 from adapters.slack.directory import SlackDirectory
+from adapters.slack.invites import send_check_in_invites
 from adapters.slack.modals import form_to_modal, read_answers, read_metadata
-from bot import messages
+from bot import messages, people
+from bot.check_ins import CheckInDesk, CheckInRecorded
 from bot.commands import Command, Verb, help_text, parse_command
-from bot.domain import Person, Surface
+from bot.domain import CheckIn, Person, Platform, Surface
 from bot.errors import AccessDenied, FormRejected, ReviewbotError
 from bot.home import build_home
 from bot.ports import Clock, Store
-from bot.review_form import ADD_AGREEMENT_ACTION
+from bot.review_form import ADD_AGREEMENT_ACTION, is_stored_id
 from bot.reviews import ReviewDesk
 
 logger = logging.getLogger(__name__)
@@ -33,14 +35,24 @@ logger = logging.getLogger(__name__)
 COMMAND = "/review"
 REVIEW_CALLBACK = "review"
 PREPARE_CALLBACK = "prepare"
-NOT_YET = (Verb.CHECKIN, Verb.SALARY, Verb.SUMMARY)
+CHECK_IN_CALLBACK = "checkin"
+RECORD_CHECK_IN_ACTION = "checkin_record"
+AGREEMENT_STATUS_ACTION = "agreement_status"
+NOT_YET = (Verb.SALARY, Verb.SUMMARY)
 
 
 class SlackReviewHandlers:
     def __init__(
-        self, *, desk: ReviewDesk, store: Store, clock: Clock, client: AsyncWebClient
+        self,
+        *,
+        desk: ReviewDesk,
+        check_ins: CheckInDesk,
+        store: Store,
+        clock: Clock,
+        client: AsyncWebClient,
     ) -> None:
         self._desk = desk
+        self._check_ins = check_ins
         self._store = store
         self._clock = clock
         self._client = client
@@ -55,6 +67,9 @@ class SlackReviewHandlers:
         app.action(render.PREPARE_ACTION)(self.open_preparation)
         app.action(render.OPEN_REVIEW_ACTION)(self.open_review)
         app.event("app_home_opened")(self.publish_home)
+        app.action(RECORD_CHECK_IN_ACTION)(self.open_check_in)
+        app.action(AGREEMENT_STATUS_ACTION)(self.change_agreement_status)
+        app.view_submission(CHECK_IN_CALLBACK)(self.submit_check_in)
         app.error(refuse_unreadable_request)
 
     # --- the slash command ---------------------------------------------------------------
@@ -99,6 +114,11 @@ class SlackReviewHandlers:
             await self._client.views_open(trigger_id=command["trigger_id"], view=view)
         elif parsed.verb is Verb.PREP:
             await self._ask_to_prepare(actor, employee, respond)
+        elif parsed.verb is Verb.CHECKIN:
+            form = await self._check_ins.open_for_employee(actor, employee, Surface.SLACK)
+            await self._client.views_open(
+                trigger_id=command["trigger_id"], view=form_to_modal(form)
+            )
         elif parsed.verb is Verb.SHOW:
             overview = await self._desk.show(actor, employee, Surface.SLACK)
             text, blocks = render.overview_message(overview, actor)
@@ -151,6 +171,18 @@ class SlackReviewHandlers:
                 logger.warning(
                     "review DM to person %s failed: %s", person.id, error.response.get("error")
                 )
+        await self._send_invites(saved.check_in, saved.employee, saved.manager)
+
+    async def _send_invites(self, check_in: CheckIn, employee: Person, manager: Person) -> None:
+        """Calendar invites go after the DMs; a failed invite never undoes the save."""
+        await send_check_in_invites(
+            self._client,
+            self._directory,
+            check_in=check_in,
+            employee=employee,
+            manager=manager,
+            method="REQUEST",
+        )
 
     async def keep_draft(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -228,7 +260,67 @@ class SlackReviewHandlers:
             return
         try:
             _, state = read_metadata(view)
-            review = await self._desk.save_preparation(
+            await self._desk.save_preparation(actor, state, read_answers(view), Surface.SLACK)
+        except FormRejected as rejected:
+            await ack(response_action="errors", errors=rejected.errors)
+            return
+        except (ReviewbotError, ValueError) as error:
+            message = str(error) if isinstance(error, ReviewbotError) else messages.FORM_OUTDATED
+            await ack(response_action="errors", errors={first_block: message})
+            return
+        await ack()
+        # The employee's manager now, not whoever asked before a move: DMs about a review go
+        # to the employee and their current manager only (SPEC §4).
+        await self._tell_manager_prepared(actor, actor.manager_id)
+
+    async def _tell_manager_prepared(self, employee: Person, manager_id: int | None) -> None:
+        if manager_id is None:
+            return
+        async with self._store.unit_of_work() as uow:
+            manager = await uow.people.get(manager_id)
+        user_id = await self._directory.user_id_of(manager) if manager else None
+        if user_id:
+            await self._client.chat_postMessage(
+                channel=user_id, text=messages.prepared_notice(employee.name)
+            )
+
+    # --- check-ins ----------------------------------------------------------------------------
+
+    async def open_check_in(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        check_in_id = _action_value(body)
+        await self._open_form(
+            body, respond, lambda actor: self._check_ins.open(actor, check_in_id, Surface.SLACK)
+        )
+
+    async def change_agreement_status(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        agreement_id, status = _selected_status(body)
+
+        async def run() -> None:
+            actor = await self._caller(_user_id(body), respond)
+            if actor is None:
+                return
+            await self._check_ins.change_agreement_status(
+                actor, agreement_id, status, Surface.SLACK
+            )
+
+        await self._guarded(respond, run)
+
+    async def submit_check_in(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        first_block = _first_input_block(view)
+        actor = await self._directory.person(_user_id(body))
+        if actor is None:
+            await ack(response_action="errors", errors={first_block: messages.UNKNOWN_CALLER})
+            return
+        try:
+            _, state = read_metadata(view)
+            recorded = await self._check_ins.record(
                 actor, state, read_answers(view), Surface.SLACK
             )
         except FormRejected as rejected:
@@ -239,16 +331,40 @@ class SlackReviewHandlers:
             await ack(response_action="errors", errors={first_block: message})
             return
         await ack()
-        await self._tell_manager_prepared(actor, review.manager_id)
+        await self._notify_check_in(recorded)
 
-    async def _tell_manager_prepared(self, employee: Person, manager_id: int) -> None:
-        async with self._store.unit_of_work() as uow:
-            manager = await uow.people.get(manager_id)
-        user_id = await self._directory.user_id_of(manager) if manager else None
-        if user_id:
-            await self._client.chat_postMessage(
-                channel=user_id, text=messages.prepared_notice(employee.name)
+    async def _notify_check_in(self, recorded: CheckInRecorded) -> None:
+        for person in (recorded.employee, recorded.manager):
+            user_id = await self._directory.user_id_of(person)
+            if user_id is None:
+                logger.warning("person %s has no slack user; check-in DM not sent", person.id)
+                continue
+            text = render.check_in_result_text(recorded, person)
+            await self._post(user_id, text, person.id)
+        await self._mark_earlier_dms(recorded)
+        booked = recorded.next_check_in or recorded.check_in
+        await self._send_invites(booked, recorded.employee, recorded.manager)
+
+    async def _mark_earlier_dms(self, recorded: CheckInRecorded) -> None:
+        """Earlier nudges about this check-in now say it was recorded (or moved)."""
+        for nudge in recorded.sent_nudges:
+            channel, _, ts = (nudge.message_ref or "").partition(":")
+            if not channel or not ts:
+                continue
+            reader = (
+                recorded.employee if nudge.person_id == recorded.employee.id else recorded.manager
             )
+            text, blocks = render.recorded_nudge(recorded, reader)
+            try:
+                await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            except SlackApiError as error:
+                logger.info("nudge %s not updated: %s", nudge.id, error.response.get("error"))
+
+    async def _post(self, user_id: str, text: str, person_id: int) -> None:
+        try:
+            await self._client.chat_postMessage(channel=user_id, text=text)
+        except SlackApiError as error:
+            logger.warning("DM to person %s failed: %s", person_id, error.response.get("error"))
 
     # --- App Home ----------------------------------------------------------------------------
 
@@ -269,6 +385,7 @@ class SlackReviewHandlers:
         if actor is None or not actor.active:
             await respond(text=messages.UNKNOWN_CALLER)
             return None
+        await people.note_platform(self._store, actor.id, Platform.SLACK)
         return actor
 
     async def _employee(self, parsed: Command, respond: AsyncRespond) -> Person | None:
@@ -285,14 +402,20 @@ class SlackReviewHandlers:
         return employee
 
     async def _guarded(self, respond: AsyncRespond, work: Callable[[], Awaitable[None]]) -> None:
-        """Core refusals become their own sentence; anything else a neutral apology."""
+        """Core refusals become their own sentence; anything else a neutral apology.
+
+        A request without a response_url (Slack sends one with every command and message
+        button, so only a forged one lacks it) cannot be answered; it is logged, not retried.
+        """
         try:
             await work()
         except (AccessDenied, ReviewbotError) as error:
-            await respond(text=str(error))
+            if respond.response_url is not None:
+                await respond(text=str(error))
         except Exception:
             logger.exception("slack request failed")
-            await respond(text=messages.SOMETHING_WENT_WRONG)
+            if respond.response_url is not None:
+                await respond(text=messages.SOMETHING_WENT_WRONG)
 
 
 async def refuse_unreadable_request(
@@ -305,9 +428,12 @@ async def refuse_unreadable_request(
     request is malformed (SPEC §9); the operator gets the trace. Once a listener has
     acknowledged, Slack already has its answer and `response` is None.
     """
-    logger.error("slack request failed: %s", type(error).__name__, exc_info=error)
     if response is None:
+        logger.error(
+            "slack listener failed after its ack: %s", type(error).__name__, exc_info=error
+        )
         return None
+    logger.error("slack request refused as malformed: %s", type(error).__name__, exc_info=error)
     return BoltResponse(status=400, body={"error": "malformed request"})
 
 
@@ -319,9 +445,23 @@ def _user_id(body: dict[str, Any]) -> str:
 def _action_value(body: dict[str, Any]) -> int:
     actions = body.get("actions") or [{}]
     try:
-        return int(actions[0].get("value"))
-    except (TypeError, ValueError, AttributeError):
+        value = int(actions[0].get("value"))
+    except (TypeError, ValueError, AttributeError, OverflowError, KeyError, IndexError):
         return -1
+    return value if is_stored_id(value) else -1
+
+
+def _selected_status(body: dict[str, Any]) -> tuple[int, str]:
+    """`agreement_id:status` from a status select; (-1, "") for anything else."""
+    actions = body.get("actions") or [{}]
+    option = actions[0].get("selected_option") if isinstance(actions[0], dict) else None
+    value = option.get("value") if isinstance(option, dict) else None
+    agreement_id, _, status = str(value or "").partition(":")
+    try:
+        number = int(agreement_id)
+    except ValueError:
+        return -1, ""
+    return (number, status) if is_stored_id(number) else (-1, "")
 
 
 def _first_input_block(view: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 
 from adapters.slack.modals import escape
 from bot import messages
+from bot.check_ins import CheckInRecorded
 from bot.domain import Agreement, CheckIn, Person
 from bot.home import HomeView
 from bot.planning import time_zone_of
@@ -135,3 +136,18 @@ def _section(text: str) -> SectionBlock:
 
 def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
     return [block.to_dict() for block in blocks]
+
+
+def check_in_result_text(recorded: CheckInRecorded, reader: Person) -> str:
+    other = recorded.manager if reader.id == recorded.employee.id else recorded.employee
+    if recorded.moved or recorded.next_check_in is None:
+        return messages.check_in_moved(other.name, local_time(recorded.check_in.starts_at, reader))
+    when = local_time(recorded.next_check_in.starts_at, reader)
+    return messages.check_in_recorded(other.name, when)
+
+
+def recorded_nudge(recorded: CheckInRecorded, reader: Person) -> Rendered:
+    """What an earlier nudge DM turns into once its check-in is recorded or moved."""
+    text = check_in_result_text(recorded, reader)
+    blocks: list[Block] = [_section(escape(text)), _section(_agreement_lines(recorded.agreements))]
+    return text, _dicts(blocks)

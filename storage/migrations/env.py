@@ -15,6 +15,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from bot.config import load_settings
 from storage.engine import async_url, create_engine
 from storage.models import Base
 
@@ -55,8 +56,6 @@ def database_url() -> str:
     url = context.config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from bot.config import load_settings
-
     return load_settings().database_url
 
 

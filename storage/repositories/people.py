@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, literal_column, select, update
+from sqlalchemy import Row, Select, bindparam, insert, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.domain import Person, Role
+from bot.domain import Person, Platform, Role
 from bot.ports import PersonRow, UpsertCounts
 from storage.models import PersonModel, table_of, utc_now
 from storage.repositories.id_sets import in_ids
@@ -50,6 +51,26 @@ _IMPORTED_FIELDS = (
 )
 
 
+@functools.cache
+def _manager_chain_query() -> Select[PersonModel]:
+    """The recursive walk up the chart, built once: every access check runs it, and
+    building the statement cost several times more than running it (bench/ack_latency)."""
+    chain = (
+        select(PersonModel.manager_id.label("id"), literal_column("1").label("depth"))
+        .where(PersonModel.id == bindparam("person_id"), PersonModel.manager_id.is_not(None))
+        .cte("chain", recursive=True)
+    )
+    above = aliased(PersonModel)
+    chain = chain.union_all(
+        select(above.manager_id, chain.c.depth + 1).where(
+            above.id == chain.c.id,
+            above.manager_id.is_not(None),
+            chain.c.depth < MAX_DEPTH,
+        )
+    )
+    return select(PersonModel).join(chain, PersonModel.id == chain.c.id).order_by(chain.c.depth)
+
+
 def to_person(record: PersonModel) -> Person:
     return Person(
         id=record.id,
@@ -61,6 +82,7 @@ def to_person(record: PersonModel) -> Person:
         active=record.active,
         slack_user_id=record.slack_user_id,
         teams_user_id=record.teams_user_id,
+        last_platform=Platform(record.last_platform) if record.last_platform else None,
     )
 
 
@@ -109,27 +131,28 @@ class SqlPeopleRepository:
         """Links the Teams user to the person, taking the link from anyone who held it."""
         await self._link(PersonModel.teams_user_id, person_id, teams_user_id)
 
+    async def note_platform(self, person_id: int, platform: Platform) -> None:
+        """One UPDATE that matches nothing when the platform is already the stored one."""
+        await self._session.execute(
+            update(PersonModel)
+            .where(
+                PersonModel.id == person_id,
+                or_(
+                    PersonModel.last_platform.is_(None),
+                    PersonModel.last_platform != platform.value,
+                ),
+            )
+            .values(last_platform=platform.value)
+            .execution_options(synchronize_session=False)
+        )
+        self._forget_loaded_people()
+
     async def manager_chain(self, person_id: int) -> list[Person]:
         """The managers above the person, nearest first, in one recursive query.
 
         Should the stored chart hold a cycle, the walk stops where it comes round again.
         """
-        chain = (
-            select(PersonModel.manager_id.label("id"), literal_column("1").label("depth"))
-            .where(PersonModel.id == person_id, PersonModel.manager_id.is_not(None))
-            .cte("chain", recursive=True)
-        )
-        above = aliased(PersonModel)
-        chain = chain.union_all(
-            select(above.manager_id, chain.c.depth + 1).where(
-                above.id == chain.c.id,
-                above.manager_id.is_not(None),
-                chain.c.depth < MAX_DEPTH,
-            )
-        )
-        records = await self._session.scalars(
-            select(PersonModel).join(chain, PersonModel.id == chain.c.id).order_by(chain.c.depth)
-        )
+        records = await self._session.scalars(_manager_chain_query(), {"person_id": person_id})
 
         managers: list[Person] = []
         seen = {person_id}

@@ -26,6 +26,7 @@ from tests.support.slack_bot import SlackBot, running_slack_bot
 from tests.support.slack_signing import (
     app_home_opened_event_body,
     block_actions_payload,
+    plain_text_state,
     view_submission_payload,
 )
 
@@ -192,9 +193,7 @@ def assert_read_only_review(outcome: dict[str, Any]) -> None:
 async def refusals_of(store: Store, person: Person) -> list[tuple[str, int | None, int | None]]:
     async with store.unit_of_work() as uow:
         events = await uow.audit.list(actor_id=person.id, limit=1000)
-    return sorted(
-        (e.action, e.subject_person_id, e.review_id) for e in events if not e.allowed
-    )
+    return sorted((e.action, e.subject_person_id, e.review_id) for e in events if not e.allowed)
 
 
 # --- the tests -----------------------------------------------------------------------------
@@ -209,6 +208,47 @@ async def test_saving_a_review_dms_only_the_employee_and_the_current_manager(
         posts = bot.fake.calls_to("chat.postMessage")
 
     assert sorted(call.params["channel"] for call in posts) == ["UALICE", "UMGR"]
+
+
+async def test_a_review_hr_records_is_dmed_to_the_employee_and_manager_not_to_hr(
+    store: Store, people: dict[str, Person]
+) -> None:
+    async with slack_bot(store) as bot:
+        await record_review(bot, of="UALICE", by="UHR")
+
+        posts = bot.fake.calls_to("chat.postMessage")
+
+    assert sorted(call.params["channel"] for call in posts) == ["UALICE", "UMGR"]
+
+
+async def test_the_prepared_notice_goes_to_the_current_manager_after_a_move(
+    store: Store, people: dict[str, Person]
+) -> None:
+    async with slack_bot(store) as bot:
+        await bot.command("prep <@UALICE|alice>", user_id="UMGR")
+        invitation = (await bot.fake.wait_for_calls("chat.postMessage"))[0]
+        button = invitation.params["blocks"][-1]["elements"][0]
+        await move(store, people["UALICE"], to=people["UOLLE"])
+        await bot.interact(
+            block_actions_payload(
+                user_id="UALICE",
+                action_id=button["action_id"],
+                value=button["value"],
+                channel_id="DUALICE",
+            )
+        )
+        await bot.fake.wait_for_calls("views.open")
+        typed = {"went_well": plain_text_state("Shipped the Malmö integration on time")}
+
+        status, answer = await bot.interact(
+            view_submission_payload(
+                user_id="UALICE", view=bot.fake.last_view(), values=values(typed)
+            )
+        )
+
+        assert (status, answer) == (200, None)
+        posts = await bot.fake.wait_for_calls("chat.postMessage", 2)
+    assert [call.params["channel"] for call in posts] == ["UALICE", "UOLLE"]
 
 
 async def test_the_employee_sees_her_agreements_and_opens_the_full_review_read_only(
@@ -398,3 +438,20 @@ async def test_the_app_home_shows_agreement_text_only_to_the_employee(
     assert [caller for caller in callers if AGREEMENT_TEXT in homes[caller]] == ["UALICE"]
     assert "Alice Andersson" in homes["UMGR"]
     assert "Alice Andersson" not in homes["UOLLE"]
+
+
+async def test_someone_who_left_sees_not_even_their_own_agreements_on_the_app_home(
+    store: Store, people: dict[str, Person]
+) -> None:
+    async with slack_bot(store) as bot:
+        await record_review(bot, of="UALICE", by="UMGR")
+        staying = [email for _, email, *_ in ORG if email != people["UALICE"].email]
+        async with store.unit_of_work() as uow:
+            await uow.people.deactivate_except(staying)
+            await uow.commit()
+
+        assert await bot.event(app_home_opened_event_body("UALICE")) == 200
+        await bot.fake.wait_for_calls("views.publish")
+        home = str(bot.fake.home_views["UALICE"]["blocks"])
+
+    assert AGREEMENT_TEXT not in home

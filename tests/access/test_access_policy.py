@@ -182,9 +182,7 @@ def test_hr_keeps_access_to_a_review_even_of_someone_who_reports_to_nobody(
 ) -> None:
     action, resource = column
 
-    decision = decide(
-        HANNA, action, resource, employee=BEA, chain_ids=(), skip_level_access=False
-    )
+    decision = decide(HANNA, action, resource, employee=BEA, chain_ids=(), skip_level_access=False)
 
     assert decision.allowed
 

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from adapters.slack import render
 from bot import messages
 from bot.domain import Person
 from storage.store import SqlStore
@@ -141,6 +142,27 @@ async def test_a_button_with_an_unknown_action_id_gets_a_4xx_and_changes_nothing
     await assert_still_serving(slack_bot)
 
 
+@pytest.mark.parametrize("action_id", [render.OPEN_REVIEW_ACTION, render.PREPARE_ACTION])
+@pytest.mark.parametrize("value", ["1" + "0" * 30, "-5", "0", "review 1", ""])
+async def test_a_button_naming_a_review_id_that_cannot_exist_is_refused_in_words(
+    slack_bot: SlackBot, store: SqlStore, people: dict[str, Person], action_id: str, value: str
+) -> None:
+    button = block_actions_payload(
+        user_id="UMGR",
+        action_id=action_id,
+        value=value,
+        channel_id="DUMGR",
+        response_url=slack_bot.fake.response_url("button"),
+    )
+
+    status, _ = await slack_bot.interact(button)
+
+    assert status == 200
+    assert await answer_text(slack_bot, "button") == messages.NO_ACCESS
+    assert slack_bot.fake.calls_to("views.open") == []
+    assert nothing_in(await review_rows(store))
+
+
 def good_submission(view: dict[str, Any]) -> dict[str, Any]:
     return view_submission_payload(user_id="UMGR", view=view, values=values(GOOD_AGREEMENT))
 
@@ -167,6 +189,10 @@ async def submit(bot: SlackBot, submission: dict[str, Any]) -> dict[str, Any]:
         '{"k": "review", "s": {"e": 999999, "t": "development", "v": 1}}',
         '{"k": "review", "s": {"e": 1, "t": "no_such_template", "v": 1}}',
         '{"k": "review", "s": {"e": 1, "t": "development", "v": 1, "n": 5000}}',
+        '{"k": "review", "s": {"e": 1000000000000000000000000000000, "t": "development", "v": 1}}',
+        '{"k": "review", "s": {"e": 3, "t": "development", "v": 1e300}}',
+        '{"k": "review", "s": {"e": Infinity, "t": "development", "v": 1}}',
+        '{"k": "review", "s": {"e": 3, "t": "development", "v": 1, "r": -7}}',
     ],
     ids=[
         "empty",
@@ -178,6 +204,10 @@ async def submit(bot: SlackBot, submission: dict[str, Any]) -> dict[str, Any]:
         "no-such-employee",
         "no-such-template",
         "too-many-rows",
+        "employee-id-too-large",
+        "version-a-huge-float",
+        "employee-infinity",
+        "negative-review-id",
     ],
 )
 async def test_a_submission_with_garbage_private_metadata_is_answered_in_the_form(

@@ -14,7 +14,7 @@ from bot.domain import Person
 from storage.store import SqlStore
 from tests.bad_input.checks import assert_still_serving, nothing_in, review_rows, table_rows
 from tests.e2e.test_review_journey import GOOD_AGREEMENT, open_review_form, values
-from tests.support.slack_bot import SlackBot
+from tests.support.slack_bot import SIGNING_SECRET, SlackBot
 from tests.support.slack_signing import (
     interaction_body,
     plain_text_state,
@@ -44,7 +44,7 @@ async def test_a_command_body_over_one_mebibyte_gets_413_and_changes_nothing(
     )
     before = await table_rows(store)
 
-    response = await slack_bot.post(body, **({} if secret_ok else {"secret": "wrong"}))
+    response = await slack_bot.post(body, secret=SIGNING_SECRET if secret_ok else "wrong")
 
     assert response.status == 413
     assert slack_bot.fake.calls_to("views.open") == []

@@ -123,7 +123,9 @@ async def test_list_shows_the_manager_their_reports_reviews_and_others_nothing(
 async def test_help_and_unknown_words_get_the_short_help(slack_bot: SlackBot) -> None:
     await slack_bot.command("frobnicate", user_id="UOLLE")
 
-    assert "/review start" in await answer_text(slack_bot)
+    text = await answer_text(slack_bot)
+    assert "frobnicate" in text
+    assert "start @person" in text
 
 
 async def test_commands_of_later_issues_answer_politely_that_they_are_not_there_yet(

@@ -94,6 +94,30 @@ async def test_saving_a_review_stores_everything_and_dms_both_people_in_their_ti
     assert {n.kind for n in nudges} == {NudgeKind.PREPARE, NudgeKind.DUE, NudgeKind.OVERDUE}
 
 
+async def test_saving_a_review_sends_both_people_a_calendar_invite_in_their_dm(
+    slack_bot: SlackBot,
+) -> None:
+    view = await open_review_form(slack_bot)
+
+    await slack_bot.interact(
+        view_submission_payload(user_id="UMGR", view=view, values=values(GOOD_AGREEMENT))
+    )
+
+    await slack_bot.fake.wait_for_calls("files.completeUploadExternal", 1)
+    invites = [f for f in slack_bot.fake.uploaded_files.values() if f.completed]
+    assert invites
+    assert all(f.filename.endswith(".ics") for f in invites)
+    content = invites[0].content or b""
+    assert b"METHOD:REQUEST" in content
+    assert b"UID:check-in-" in content
+    assert b"PMI" not in content
+    channels = {
+        call.params["channel_id"]
+        for call in slack_bot.fake.calls_to("files.completeUploadExternal")
+    }
+    assert channels <= {"DUALICE", "DUMGR"}
+
+
 async def test_a_vague_agreement_is_refused_in_the_form_and_nothing_is_stored(
     slack_bot: SlackBot, people: dict[str, Person]
 ) -> None:

@@ -16,10 +16,16 @@ from aiohttp import web
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from slack_bolt.async_app import AsyncApp
 
+from adapters.org.csv_import import OrgImportError, format_problems, import_org_chart
+from adapters.teams.app import teams_enabled
+from bot.app import prepare_database
 from bot.config import Settings, SettingsError, load_settings
-from bot.domain import Nudge, NudgeState
+from bot.domain import Nudge, NudgeState, Template
 from bot.nudges import SweepReport
+from bot.ports import UpsertCounts
+from bot.templates import TemplateError, template_from_yaml, template_to_yaml
 
 app = typer.Typer(
     help="reviewbot: development reviews that drive development, in Slack and Teams.",
@@ -85,9 +91,13 @@ def serve(
 
 
 def _missing_for_serving(settings: Settings, *, socket_mode: bool) -> list[str]:
+    """What keeps the server from serving any platform; a Teams-only server needs no Slack."""
     if socket_mode:
         missing = [] if settings.slack_bot_token else ["SLACK_BOT_TOKEN"]
         return missing + ([] if settings.slack_app_token else ["SLACK_APP_TOKEN"])
+    slack_started = settings.slack_bot_token or settings.slack_signing_secret
+    if not slack_started and teams_enabled(settings):
+        return []
     return settings.missing_for_slack_http()
 
 
@@ -104,7 +114,9 @@ async def _serve(
 
     store = await prepare_database(settings)
     services = build_services(settings, store)
-    slack_app = build_slack_app(services, socket_mode=socket_mode)
+    slack_app = None
+    if socket_mode or settings.slack_http_enabled:
+        slack_app = build_slack_app(services, socket_mode=socket_mode)
     web_app = build_web_app(services, None if socket_mode else slack_app)
     runner = web.AppRunner(web_app)
     await runner.setup()
@@ -113,7 +125,7 @@ async def _serve(
     _stop_on_sigterm()
     jobs = start_scheduler(services) if scheduler else None
     try:
-        if socket_mode:
+        if socket_mode and slack_app is not None:
             await _run_socket_mode(settings, slack_app)
         else:
             await asyncio.Event().wait()
@@ -132,7 +144,7 @@ def _stop_on_sigterm() -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
 
 
-async def _run_socket_mode(settings: Settings, slack_app: object) -> None:
+async def _run_socket_mode(settings: Settings, slack_app: AsyncApp) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     assert settings.slack_app_token is not None  # checked before serving
@@ -158,13 +170,11 @@ def org_import(
     ] = False,
 ) -> None:
     """Create or update people from an org-chart CSV: all rows or none."""
-    from adapters.org.csv_import import OrgImportError, format_problems, import_org_chart
-
     settings = _settings()
     if not file.is_file():
         raise _fail([f"{file}: no such file"])
     try:
-        counts = asyncio.run(_import(settings, file, deactivate_missing, import_org_chart))
+        counts = asyncio.run(_import(settings, file, deactivate_missing))
     except OrgImportError as error:
         lines = format_problems(error.problems, file)
         raise _fail([*lines, f"{len(lines)} problem(s); nothing was imported."]) from None
@@ -174,9 +184,7 @@ def org_import(
     )
 
 
-async def _import(settings: Settings, file: Path, deactivate: bool, run: object) -> object:
-    from bot.app import prepare_database
-
+async def _import(settings: Settings, file: Path, deactivate: bool) -> UpsertCounts:
     store = await prepare_database(settings)
     try:
         with Progress(console=errors, transient=True) as progress:
@@ -185,7 +193,7 @@ async def _import(settings: Settings, file: Path, deactivate: bool, run: object)
             def advance(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            return await run(  # type: ignore[operator]
+            return await import_org_chart(
                 store,
                 file,
                 default_timezone=settings.timezone,
@@ -212,9 +220,7 @@ def templates_list() -> None:
     console.print(table)
 
 
-async def _latest_templates(settings: Settings) -> list:  # type: ignore[type-arg]
-    from bot.app import prepare_database
-
+async def _latest_templates(settings: Settings) -> list[Template]:
     store = await prepare_database(settings)
     try:
         async with store.unit_of_work() as uow:
@@ -226,8 +232,6 @@ async def _latest_templates(settings: Settings) -> list:  # type: ignore[type-ar
 @templates_app.command("export")
 def templates_export(key: Annotated[str, typer.Argument(help="Template key.")]) -> None:
     """Print the newest version of a template as YAML."""
-    from bot.templates import template_to_yaml
-
     templates = {t.key: t for t in asyncio.run(_latest_templates(_settings()))}
     if key not in templates:
         raise _fail([f"no template {key!r}; known: {', '.join(sorted(templates))}"])
@@ -237,8 +241,6 @@ def templates_export(key: Annotated[str, typer.Argument(help="Template key.")]) 
 @templates_app.command("import")
 def templates_import(file: Annotated[Path, typer.Argument(help="Template YAML file.")]) -> None:
     """Store a template from YAML as a new version of its key."""
-    from bot.templates import TemplateError, template_from_yaml
-
     settings = _settings()
     if not file.is_file():
         raise _fail([f"{file}: no such file"])
@@ -250,13 +252,11 @@ def templates_import(file: Annotated[Path, typer.Argument(help="Template YAML fi
     console.print(f"Template {stored.key} is at version {stored.version}.")
 
 
-async def _store_template(settings: Settings, template: object) -> object:
-    from bot.app import prepare_database
-
+async def _store_template(settings: Settings, template: Template) -> Template:
     store = await prepare_database(settings)
     try:
         async with store.unit_of_work() as uow:
-            stored = await uow.templates.add_version(template)  # type: ignore[arg-type]
+            stored = await uow.templates.add_version(template)
             await uow.commit()
             return stored
     finally:
@@ -320,8 +320,8 @@ def tick(
     """Run one nudge sweep: deliver every nudge due by then. Safe while servers sweep."""
     settings = _settings()
     as_of = _instant(at, settings.timezone) if at is not None else None
-    if settings.slack_bot_token is None:
-        raise _fail(["reviewbot cannot deliver nudges: SLACK_BOT_TOKEN is not set"])
+    if settings.slack_bot_token is None and not teams_enabled(settings):
+        raise _fail(["reviewbot cannot deliver nudges: neither SLACK_BOT_TOKEN nor Teams is set"])
     report = asyncio.run(_tick(settings, as_of))
     console.print(str(report), markup=False, highlight=False)
 

@@ -2,7 +2,8 @@
 
 SQLite gets foreign keys (off by default there), write-ahead logging for file databases so
 readers do not wait for the writer (with synchronous=NORMAL, which WAL keeps safe against
-corruption), and a busy timeout so a writer in another process waits instead of failing. PostgreSQL goes through asyncpg.
+corruption), and a busy timeout so a writer in another process waits instead of failing.
+PostgreSQL goes through asyncpg.
 """
 
 from __future__ import annotations

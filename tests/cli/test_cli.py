@@ -171,3 +171,26 @@ def _poll_health(port: int) -> str:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def test_serve_with_only_teams_configured_starts_without_slack(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {**env, "TEAMS_ALLOW_UNAUTHENTICATED": "true"}
+    server = subprocess.Popen(
+        [REVIEWBOT, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        body = _poll_health(port)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=20)
+
+    assert body == '{"ok": true, "database": "ok"}'
+    assert "TEAMS_ALLOW_UNAUTHENTICATED" in output

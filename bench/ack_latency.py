@@ -141,7 +141,8 @@ def org_rows(managers: int, reports: int) -> list[PersonRow]:
 async def running_servers(settings: Settings, store: Store) -> AsyncIterator[dict[str, str]]:
     """The real server and the bare Bolt app on loopback ports; yields their base URLs."""
     services = build_services(settings, store)
-    reviewbot = build_web_app(services, build_slack_app(services))
+    slack_session = aiohttp.ClientSession()
+    reviewbot = build_web_app(services, build_slack_app(services, session=slack_session))
     bare = bare_bolt_app(settings).web_app(path=SLACK_PATH)
 
     runners: list[web.AppRunner] = []
@@ -150,6 +151,7 @@ async def running_servers(settings: Settings, store: Store) -> AsyncIterator[dic
     finally:
         for runner in runners:
             await runner.cleanup()
+        await slack_session.close()
 
 
 def bare_bolt_app(settings: Settings) -> AsyncApp:

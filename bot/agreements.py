@@ -30,6 +30,7 @@ How a vague phrasing is recognised, and why:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -190,11 +191,16 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
-def _core_words(phrase: str, filler: frozenset[str]) -> list[str]:
-    """The phrase's words that must appear; its filler words are optional."""
+@functools.lru_cache(maxsize=1024)
+def _core_words(phrase: str, filler: frozenset[str]) -> tuple[str, ...]:
+    """The phrase's words that must appear; its filler words are optional.
+
+    Cached: the phrases come from configuration, and every agreement is checked against
+    all of them on every save.
+    """
     words = _words(phrase)
-    core = [word for word in words if word not in filler]
-    return core or words
+    core = tuple(word for word in words if word not in filler)
+    return core or tuple(words)
 
 
 def _occurrences(

@@ -197,9 +197,16 @@ def start_scheduler(services: Services) -> RunningScheduler:
     return RunningScheduler(queue=queue, session=session)
 
 
-def build_slack_app(services: Services, *, socket_mode: bool = False) -> AsyncApp:
+def build_slack_app(
+    services: Services,
+    *,
+    socket_mode: bool = False,
+    session: aiohttp.ClientSession | None = None,
+) -> AsyncApp:
+    """Bolt with our listeners. Hand in a `session` (closed by the caller) so the Web API
+    calls made after each acknowledgement reuse connections instead of opening one each."""
     settings = services.settings
-    client = build_slack_client(settings)
+    client = build_slack_client(settings, session=session)
     secret = settings.slack_signing_secret
     app = AsyncApp(
         client=client,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import typer
 from aiohttp import web
 from rich.console import Console
@@ -20,12 +21,24 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.org.csv_import import OrgImportError, format_problems, import_org_chart
 from adapters.teams.app import teams_enabled
-from bot.app import prepare_database
+from adapters.teams.package import PackageError, build_package
+from bot.app import (
+    SWEEP_HTTP_TIMEOUT,
+    build_messenger,
+    build_nudge_sweep,
+    build_services,
+    build_slack_app,
+    build_slack_client,
+    build_web_app,
+    prepare_database,
+    start_scheduler,
+)
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain import Nudge, NudgeState, Template
 from bot.nudges import SweepReport
 from bot.ports import UpsertCounts
 from bot.templates import TemplateError, template_from_yaml, template_to_yaml
+from storage.migrate import upgrade_database
 
 app = typer.Typer(
     help="reviewbot: development reviews that drive development, in Slack and Teams.",
@@ -104,19 +117,13 @@ def _missing_for_serving(settings: Settings, *, socket_mode: bool) -> list[str]:
 async def _serve(
     settings: Settings, *, host: str, port: int, socket_mode: bool, scheduler: bool
 ) -> None:
-    from bot.app import (
-        build_services,
-        build_slack_app,
-        build_web_app,
-        prepare_database,
-        start_scheduler,
-    )
 
     store = await prepare_database(settings)
     services = build_services(settings, store)
+    slack_session = aiohttp.ClientSession()
     slack_app = None
     if socket_mode or settings.slack_http_enabled:
-        slack_app = build_slack_app(services, socket_mode=socket_mode)
+        slack_app = build_slack_app(services, socket_mode=socket_mode, session=slack_session)
     web_app = build_web_app(services, None if socket_mode else slack_app)
     runner = web.AppRunner(web_app)
     await runner.setup()
@@ -133,6 +140,7 @@ async def _serve(
         if jobs is not None:
             await jobs.stop()
         await runner.cleanup()
+        await slack_session.close()
         await store.close()
 
 
@@ -155,7 +163,6 @@ async def _run_socket_mode(settings: Settings, slack_app: AsyncApp) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Run the database migrations up to the newest schema."""
-    from storage.migrate import upgrade_database
 
     settings = _settings()
     asyncio.run(upgrade_database(settings.database_url))
@@ -284,7 +291,6 @@ def teams_package(
     ] = None,
 ) -> None:
     """Write the Teams app zip (manifest.json, color.png, outline.png) for "Upload an app"."""
-    from adapters.teams.package import PackageError, build_package
 
     settings = _settings()
     if not settings.teams_app_id:
@@ -339,16 +345,6 @@ def _instant(text: str, timezone: str) -> dt.datetime:
 
 
 async def _tick(settings: Settings, as_of: dt.datetime | None) -> SweepReport:
-    import aiohttp
-
-    from bot.app import (
-        SWEEP_HTTP_TIMEOUT,
-        build_messenger,
-        build_nudge_sweep,
-        build_services,
-        build_slack_client,
-        prepare_database,
-    )
 
     store = await prepare_database(settings)
     timeout = aiohttp.ClientTimeout(total=SWEEP_HTTP_TIMEOUT)
@@ -387,7 +383,6 @@ def nudges_list(
 
 
 async def _nudges(settings: Settings, *, failed: bool, limit: int) -> list[tuple[Nudge, str]]:
-    from bot.app import prepare_database
 
     store = await prepare_database(settings)
     try:

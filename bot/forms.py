@@ -346,3 +346,23 @@ _REQUIRED_MESSAGES: dict[InputKind, str] = {
     InputKind.TASK_LIST: messages.TASKS_REQUIRED,
     InputKind.TIME: messages.TIME_REQUIRED,
 }
+
+
+def display_value(value: Any, *, bullet: str) -> str:
+    """A stored clean or raw answer as text a person reads; lists get one item a line.
+
+    Each platform passes the list marker its markup renders (Slack mrkdwn has no lists).
+    """
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "\n".join(_display_item(item, bullet) for item in value)
+    return str(value)
+
+
+def _display_item(item: Any, bullet: str) -> str:
+    if isinstance(item, dict) and "task" in item:
+        return f"{bullet} {'☑' if item.get('done') else '☐'} {item['task']}"
+    return f"{bullet} {item}"

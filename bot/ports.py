@@ -247,6 +247,13 @@ class CheckInRepository(Protocol):
 
     async def get(self, check_in_id: int) -> CheckIn | None: ...
 
+    async def out_of_step(self) -> list[CheckIn]:
+        """Scheduled check-ins the org chart has moved on from: the employee left, or now
+        reports to someone other than the check-in's manager. One query."""
+        ...
+
+    async def reassign(self, check_in_id: int, *, manager_id: int) -> CheckIn: ...
+
     async def next_for(self, employee_id: int) -> CheckIn | None:
         """The earliest scheduled check-in of the employee, if any."""
         ...

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import difflib
 import io
 import logging
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from adapters.org.reporting_cycles import find_reporting_cycles
 from bot.domain import Person, Role
+from bot.follow_ups import follow_org_changes
 from bot.ports import PersonRow, Store, UpsertCounts
 
 logger = logging.getLogger(__name__)
@@ -169,6 +171,9 @@ async def import_org_chart(
 ) -> UpsertCounts:
     """Checks the file against the stored org chart and upserts it in one unit of work.
 
+    Booked check-ins follow the new chart in the same transaction: to a new manager, or
+    cancelled when the employee left (bot.follow_ups).
+
     Any problem raises OrgImportError before a write, and any database error rolls the
     whole import back: either the file is imported completely or nothing changes. With
     `deactivate_missing`, everyone not in the file is marked inactive, so managers must
@@ -190,6 +195,7 @@ async def import_org_chart(
         if deactivate_missing:
             deactivated = await uow.people.deactivate_except([row.email for row in chart.rows])
             counts = dataclasses.replace(counts, deactivated=deactivated)
+        await follow_org_changes(uow, now=dt.datetime.now(dt.UTC))
         await uow.commit()
 
     logger.info(

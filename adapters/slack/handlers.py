@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.response import BoltResponse
@@ -28,9 +28,13 @@ from bot.errors import AccessDenied, FormRejected, ReviewbotError
 from bot.home import build_home
 from bot.ports import Clock, Store
 from bot.review_form import ADD_AGREEMENT_ACTION, is_stored_id
-from bot.reviews import ReviewDesk
+from bot.reviews import ReviewDesk, SavedReview
 
 logger = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
+Submission = Callable[[Person, dict[str, Any], dict[str, Any], Surface], Awaitable[Result]]
+"""A use case that takes a submitted form: actor, form state, raw answers, surface."""
 
 COMMAND = "/review"
 REVIEW_CALLBACK = "review"
@@ -139,26 +143,11 @@ class SlackReviewHandlers:
     # --- the review modal --------------------------------------------------------------------
 
     async def submit_review(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        view = body.get("view") or {}
-        first_block = _first_input_block(view)
-        actor = await self._directory.person(_user_id(body))
-        if actor is None:
-            await ack(response_action="errors", errors={first_block: messages.UNKNOWN_CALLER})
-            return
-        try:
-            _, state = read_metadata(view)
-            saved = await self._desk.save_review(actor, state, read_answers(view), Surface.SLACK)
-        except FormRejected as rejected:
-            await ack(response_action="errors", errors=rejected.errors)
-            return
-        except (ReviewbotError, ValueError) as error:
-            message = str(error) if isinstance(error, ReviewbotError) else messages.FORM_OUTDATED
-            await ack(response_action="errors", errors={first_block: message})
-            return
-        await ack()
-        await self._notify_saved(saved)
+        saved = await self._submit(ack, body, self._desk.save_review)
+        if saved is not None:
+            await self._notify_saved(saved)
 
-    async def _notify_saved(self, saved: Any) -> None:
+    async def _notify_saved(self, saved: SavedReview) -> None:
         for person in (saved.employee, saved.manager):
             user_id = await self._directory.user_id_of(person)
             if user_id is None:
@@ -252,26 +241,13 @@ class SlackReviewHandlers:
         await self._guarded(respond, run)
 
     async def submit_preparation(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        view = body.get("view") or {}
-        first_block = _first_input_block(view)
-        actor = await self._directory.person(_user_id(body))
-        if actor is None:
-            await ack(response_action="errors", errors={first_block: messages.UNKNOWN_CALLER})
-            return
-        try:
-            _, state = read_metadata(view)
-            await self._desk.save_preparation(actor, state, read_answers(view), Surface.SLACK)
-        except FormRejected as rejected:
-            await ack(response_action="errors", errors=rejected.errors)
-            return
-        except (ReviewbotError, ValueError) as error:
-            message = str(error) if isinstance(error, ReviewbotError) else messages.FORM_OUTDATED
-            await ack(response_action="errors", errors={first_block: message})
-            return
-        await ack()
-        # The employee's manager now, not whoever asked before a move: DMs about a review go
-        # to the employee and their current manager only (SPEC §4).
-        await self._tell_manager_prepared(actor, actor.manager_id)
+        review = await self._submit(ack, body, self._desk.save_preparation)
+        if review is not None:
+            # The employee's manager now, not whoever asked before a move: DMs about a
+            # review go to the employee and their current manager only (SPEC §4).
+            employee = await self._directory.person(_user_id(body))
+            if employee is not None:
+                await self._tell_manager_prepared(employee, employee.manager_id)
 
     async def _tell_manager_prepared(self, employee: Person, manager_id: int | None) -> None:
         if manager_id is None:
@@ -312,26 +288,36 @@ class SlackReviewHandlers:
         await self._guarded(respond, run)
 
     async def submit_check_in(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        recorded = await self._submit(ack, body, self._check_ins.record)
+        if recorded is not None:
+            await self._notify_check_in(recorded)
+
+    async def _submit(
+        self, ack: AsyncAck, body: dict[str, Any], use_case: Submission[Result]
+    ) -> Result | None:
+        """Runs a form's use case and answers Slack: per-field errors, or a plain ack.
+
+        The answer to a view_submission is its acknowledgement, so the database work
+        happens before it and everything slow (DMs, invites) after, by the caller.
+        """
         view = body.get("view") or {}
         first_block = _first_input_block(view)
         actor = await self._directory.person(_user_id(body))
         if actor is None:
             await ack(response_action="errors", errors={first_block: messages.UNKNOWN_CALLER})
-            return
+            return None
         try:
             _, state = read_metadata(view)
-            recorded = await self._check_ins.record(
-                actor, state, read_answers(view), Surface.SLACK
-            )
+            result = await use_case(actor, state, read_answers(view), Surface.SLACK)
         except FormRejected as rejected:
             await ack(response_action="errors", errors=rejected.errors)
-            return
+            return None
         except (ReviewbotError, ValueError) as error:
             message = str(error) if isinstance(error, ReviewbotError) else messages.FORM_OUTDATED
             await ack(response_action="errors", errors={first_block: message})
-            return
+            return None
         await ack()
-        await self._notify_check_in(recorded)
+        return result
 
     async def _notify_check_in(self, recorded: CheckInRecorded) -> None:
         for person in (recorded.employee, recorded.manager):

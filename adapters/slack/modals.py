@@ -35,7 +35,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import messages
-from bot.forms import Form, FormField, InputKind
+from bot.forms import Form, FormField, InputKind, display_value
 
 ACTION_ID = "value"
 MAX_BLOCKS = 100
@@ -148,24 +148,7 @@ def _text_sections(lines: list[str] | tuple[str, ...]) -> Iterator[SectionBlock]
 
 
 def _read_only_line(field: FormField) -> str:
-    return f"*{escape(field.label)}*\n{escape(display_value(field.initial))}"
-
-
-def display_value(value: Any) -> str:
-    """A stored clean or raw answer as text a person reads."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return "\n".join(_list_item(item) for item in value)
-    return str(value)
-
-
-def _list_item(item: Any) -> str:
-    if isinstance(item, dict) and "task" in item:
-        return f"{'☑' if item.get('done') else '☐'} {item['task']}"
-    return f"• {item}"
+    return f"*{escape(field.label)}*\n{escape(display_value(field.initial, bullet='•'))}"
 
 
 def _input_block(field: FormField) -> InputBlock:

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from bot import messages
-from bot.forms import Form, FormField, InputKind
+from bot.forms import Form, FormField, InputKind, display_value
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
@@ -139,24 +139,7 @@ def _actions(form: Form) -> Iterator[Element]:
 
 def _read_only(form_field: FormField) -> Iterator[Element]:
     yield text_block(form_field.label, weight="bolder")
-    yield text_block(display_value(form_field.initial), spacing="none")
-
-
-def display_value(value: Any) -> str:
-    """A stored clean or raw answer as text a person reads."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return "\n".join(_list_item(item) for item in value)
-    return str(value)
-
-
-def _list_item(item: Any) -> str:
-    if isinstance(item, dict) and "task" in item:
-        return f"- {'☑' if item.get('done') else '☐'} {item['task']}"
-    return f"- {item}"
+    yield text_block(display_value(form_field.initial, bullet="-"), spacing="none")
 
 
 # --- inputs -------------------------------------------------------------------------------

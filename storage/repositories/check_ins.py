@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any, cast
 
-from sqlalchemy import Row, case, select, update
+from sqlalchemy import Row, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.domain import Agreement, AgreementOwner, AgreementStatus, CheckIn, CheckInStatus
 from bot.ports import CheckInAgenda
-from storage.models import AgreementModel, CheckInModel, table_of
+from storage.models import AgreementModel, CheckInModel, PersonModel, table_of
 from storage.repositories.id_sets import in_ids
 
 
@@ -54,6 +55,26 @@ class SqlCheckInRepository:
         self._session.add(record)
         await self._session.flush()
         return to_check_in(record)
+
+    async def out_of_step(self) -> list[CheckIn]:
+        employee = aliased(PersonModel)
+        records = await self._session.scalars(
+            select(CheckInModel)
+            .join(employee, employee.id == CheckInModel.employee_id)
+            .where(
+                CheckInModel.status == CheckInStatus.SCHEDULED.value,
+                or_(
+                    employee.active.is_(False),
+                    employee.manager_id.is_(None),
+                    employee.manager_id != CheckInModel.manager_id,
+                ),
+            )
+            .order_by(CheckInModel.id)
+        )
+        return [to_check_in(record) for record in records]
+
+    async def reassign(self, check_in_id: int, *, manager_id: int) -> CheckIn:
+        return await self._update(check_in_id, {"manager_id": manager_id})
 
     async def get(self, check_in_id: int) -> CheckIn | None:
         record = await self._session.get(CheckInModel, check_in_id)

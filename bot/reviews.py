@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 from bot import messages
 from bot.access import Action, Resource
@@ -125,7 +125,7 @@ class ReviewDesk:
                 review_id=preparing.id if preparing else None,
             )
             form = await self._compose(uow, actor, employee, template, state, initial)
-            await self._audit(uow, actor, "review.start", surface, employee=employee)
+            await self._guard.audit(uow, actor, "review.start", surface, employee=employee)
             await uow.commit()
         logger.info("review form opened by %s for %s", actor.id, employee.id)
         return form
@@ -241,7 +241,7 @@ class ReviewDesk:
             )
             await uow.nudges.add_many(nudges_for_check_in(check_in, employee, manager, now))
             await uow.drafts.delete(actor.id, employee.id, template.kind)
-            await self._audit(uow, actor, "review.save", surface, employee, review.id)
+            await self._guard.audit(uow, actor, "review.save", surface, employee, review.id)
             await uow.commit()
         logger.info("review %s saved by %s for %s", review.id, actor.id, employee.id)
         return SavedReview(review, agreements, check_in, employee, manager)
@@ -295,7 +295,7 @@ class ReviewDesk:
                     manager_answers={},
                     employee_answers={},
                 )
-            await self._audit(uow, actor, "review.prep", surface, employee, review.id)
+            await self._guard.audit(uow, actor, "review.prep", surface, employee, review.id)
             await uow.commit()
         logger.info("preparation of review %s requested by %s", review.id, actor.id)
         return PreparationRequest(review, employee, actor, template)
@@ -332,7 +332,7 @@ class ReviewDesk:
             raise FormRejected(result.errors)
         async with self._store.unit_of_work() as uow:
             await uow.reviews.set_employee_answers(review_id, result.values)
-            await self._audit(uow, actor, "review.prepared", surface, actor, review_id)
+            await self._guard.audit(uow, actor, "review.prepared", surface, actor, review_id)
             await uow.commit()
             review = await uow.reviews.get(review_id)
         if review is None:
@@ -343,19 +343,18 @@ class ReviewDesk:
     async def show(self, actor: Person, employee: Person, surface: Surface) -> EmployeeOverview:
         """Agreements, statuses and next check-in of `employee`, as far as actor may see."""
         async with self._store.unit_of_work() as uow:
-            chain = await self._chain_ids(uow, employee)
+            chain = await self._guard.chain_ids(uow, employee)
             resource = Resource.AGREEMENTS
-            decision = self._decide(actor, Action.READ, resource, employee, chain)
+            decision = self._guard.allows(actor, Action.READ, resource, employee, chain)
             if not decision:
-                await self._refuse(uow, actor, "agreements.read", surface, employee)
+                await self._guard.refuse(uow, actor, "agreements.read", surface, employee)
             review = await uow.reviews.latest_completed(employee.id, ReviewKind.DEVELOPMENT)
             agreements = await uow.agreements.for_review(review.id) if review else []
             next_check_in = await uow.check_ins.next_for(employee.id)
-            can_open = bool(
-                self._decide(actor, Action.READ, Resource.DEVELOPMENT_REVIEW, employee, chain)
-            )
+            reading = Resource.DEVELOPMENT_REVIEW
+            can_open = self._guard.allows(actor, Action.READ, reading, employee, chain)
             review_id = review.id if review else None
-            await self._audit(uow, actor, "agreements.read", surface, employee, review_id)
+            await self._guard.audit(uow, actor, "agreements.read", surface, employee, review_id)
             await uow.commit()
         return EmployeeOverview(employee, review, agreements, next_check_in, can_open)
 
@@ -365,14 +364,14 @@ class ReviewDesk:
             review = await uow.reviews.get(review_id)
             employee = await uow.people.get(review.employee_id) if review else None
             if review is None or employee is None:
-                await self._refuse(uow, actor, "review.read", surface, None, review_id)
-            chain = await self._chain_ids(uow, employee)
+                await self._guard.refuse(uow, actor, "review.read", surface, None, review_id)
+            chain = await self._guard.chain_ids(uow, employee)
             resource = Resource.review(review.kind)
-            if not self._decide(actor, Action.READ, resource, employee, chain):
-                await self._refuse(uow, actor, "review.read", surface, employee, review_id)
+            if not self._guard.allows(actor, Action.READ, resource, employee, chain):
+                await self._guard.refuse(uow, actor, "review.read", surface, employee, review_id)
             template = await uow.templates.get(review.template_key, review.template_version)
             agreements = await uow.agreements.for_review(review.id)
-            await self._audit(uow, actor, "review.read", surface, employee, review.id)
+            await self._guard.audit(uow, actor, "review.read", surface, employee, review.id)
             await uow.commit()
         return _read_only_form(review, employee, template, agreements)
 
@@ -391,7 +390,7 @@ class ReviewDesk:
                 if review.status is not ReviewStatus.CANCELLED
                 and self._may_read_listed(actor, review, people[review.employee_id])
             ]
-            await self._audit(uow, actor, "review.list", surface, None, None)
+            await self._guard.audit(uow, actor, "review.list", surface, None, None)
             await uow.commit()
         return visible
 
@@ -399,7 +398,7 @@ class ReviewDesk:
         """Candidates came from the actor's own subtree, so the actor is up their chain."""
         chain = (employee.manager_id or 0, actor.id)
         resource = Resource.review(review.kind)
-        return bool(self._decide(actor, Action.READ, resource, employee, chain))
+        return bool(self._guard.allows(actor, Action.READ, resource, employee, chain))
 
     # --- steps shared by the use cases -------------------------------------------------
 
@@ -463,7 +462,7 @@ class ReviewDesk:
     ) -> tuple[Review, Template]:
         review = await uow.reviews.get(review_id)
         if review is None or review.employee_id != actor.id:
-            await self._refuse(uow, actor, "review.prepare", surface, None, review_id)
+            await self._guard.refuse(uow, actor, "review.prepare", surface, None, review_id)
         if review.status is not ReviewStatus.PREPARING:
             raise NotAvailable(messages.PREPARATION_CLOSED)
         template = await uow.templates.get(review.template_key, review.template_version)
@@ -500,44 +499,9 @@ class ReviewDesk:
             raise NotAvailable(messages.NOT_YOUR_OWN_REVIEW)
         if not employee.active:
             raise UnknownPerson(messages.person_inactive(employee.name))
-        chain = await self._chain_ids(uow, employee)
-        if not self._decide(actor, action, Resource.review(kind), employee, chain):
-            await self._refuse(uow, actor, f"review.{action.value}", surface, employee)
-
-    def _decide(
-        self,
-        actor: Person,
-        action: Action,
-        resource: Resource,
-        employee: Person,
-        chain: tuple[int, ...] | list[int],
-    ) -> bool:
-        return self._guard.allows(actor, action, resource, employee, chain)
-
-    async def _chain_ids(self, uow: UnitOfWork, employee: Person) -> list[int]:
-        return await self._guard.chain_ids(uow, employee)
-
-    async def _refuse(
-        self,
-        uow: UnitOfWork,
-        actor: Person,
-        action: str,
-        surface: Surface,
-        employee: Person | None,
-        review_id: int | None = None,
-    ) -> NoReturn:
-        await self._guard.refuse(uow, actor, action, surface, employee, review_id)
-
-    async def _audit(
-        self,
-        uow: UnitOfWork,
-        actor: Person,
-        action: str,
-        surface: Surface,
-        employee: Person | None,
-        review_id: int | None = None,
-    ) -> None:
-        await self._guard.audit(uow, actor, action, surface, employee, review_id)
+        chain = await self._guard.chain_ids(uow, employee)
+        if not self._guard.allows(actor, action, Resource.review(kind), employee, chain):
+            await self._guard.refuse(uow, actor, f"review.{action.value}", surface, employee)
 
     def _today(self, person: Person) -> dt.date:
         return self._clock.now().astimezone(time_zone_of(person)).date()

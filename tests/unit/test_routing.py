@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -47,7 +48,8 @@ def message_to(recipient: Person) -> NudgeMessage:
 
 
 def ann(**links: object) -> Person:
-    return Person(id=2, email="ann@example.com", name="Ann", manager_id=1, **links)  # type: ignore[arg-type]
+    ann = Person(id=2, email="ann@example.com", name="Ann", manager_id=1)
+    return dataclasses.replace(ann, **links)
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,8 @@ def development(*fields: TemplateField, kind: ReviewKind = ReviewKind.DEVELOPMEN
 
 
 def text_field(key: str, label: str = "A question", **changes: object) -> TemplateField:
-    return dataclasses.replace(TemplateField(key, label, FieldType.TEXT), **changes)  # type: ignore[arg-type]
+    plain = TemplateField(key, label, FieldType.TEXT)
+    return dataclasses.replace(plain, **changes)  # type: ignore[arg-type]
 
 
 def problems_of(text: str) -> list[str]:

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -20,6 +21,8 @@ from rich.table import Table
 from slack_bolt.async_app import AsyncApp
 
 from adapters.org.csv_import import OrgImportError, format_problems, import_org_chart
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.invites import send_org_follow_up_invites
 from adapters.teams.app import teams_enabled
 from adapters.teams.package import PackageError, build_package
 from bot.app import (
@@ -35,8 +38,9 @@ from bot.app import (
 )
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain import Nudge, NudgeState, Template
+from bot.follow_ups import OrgFollowUp
 from bot.nudges import SweepReport
-from bot.ports import UpsertCounts
+from bot.ports import Store, UpsertCounts
 from bot.templates import TemplateError, template_from_yaml, template_to_yaml
 from storage.migrate import upgrade_database
 
@@ -193,6 +197,7 @@ def org_import(
 
 async def _import(settings: Settings, file: Path, deactivate: bool) -> UpsertCounts:
     store = await prepare_database(settings)
+    session = aiohttp.ClientSession()
     try:
         with Progress(console=errors, transient=True) as progress:
             task = progress.add_task("Reading org chart", total=None)
@@ -206,9 +211,26 @@ async def _import(settings: Settings, file: Path, deactivate: bool) -> UpsertCou
                 default_timezone=settings.timezone,
                 deactivate_missing=deactivate,
                 progress=advance,
+                notify=_calendar_updates(settings, store, session),
             )
     finally:
+        await session.close()
         await store.close()
+
+
+def _calendar_updates(
+    settings: Settings, store: Store, session: aiohttp.ClientSession
+) -> Callable[[OrgFollowUp], Awaitable[None]] | None:
+    """Moved or cancelled check-ins update both calendars, where Slack is configured."""
+    if settings.slack_bot_token is None:
+        return None
+    client = build_slack_client(settings, session=session)
+    directory = SlackDirectory(store, client)
+
+    async def notify(follow_up: OrgFollowUp) -> None:
+        await send_org_follow_up_invites(client, directory, follow_up)
+
+    return notify
 
 
 @templates_app.command("list")

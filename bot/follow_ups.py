@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain import CheckIn, CheckInStatus, NudgeState, Person
 from bot.planning import nudges_for_check_in
@@ -23,9 +23,26 @@ EMPLOYEE_LEFT = "the employee left or has no manager"
 
 
 @dataclass(frozen=True, slots=True)
+class MovedCheckIn:
+    check_in: CheckIn  # as booked now, with the new manager
+    employee: Person
+    former_manager: Person | None
+    manager: Person
+
+
+@dataclass(frozen=True, slots=True)
+class CancelledCheckIn:
+    check_in: CheckIn
+    employee: Person
+    manager: Person | None
+
+
+@dataclass(frozen=True, slots=True)
 class OrgFollowUp:
-    moved: int = 0
-    cancelled: int = 0
+    """What changed, so adapters can update calendars once the transaction committed."""
+
+    moved: list[MovedCheckIn] = field(default_factory=list)
+    cancelled: list[CancelledCheckIn] = field(default_factory=list)
 
 
 async def follow_org_changes(uow: UnitOfWork, *, now: dt.datetime) -> OrgFollowUp:
@@ -40,23 +57,28 @@ async def follow_org_changes(uow: UnitOfWork, *, now: dt.datetime) -> OrgFollowU
         {p.manager_id for p in people.values() if p.manager_id is not None}
     )
 
-    moved = cancelled = 0
+    follow_up = OrgFollowUp()
     for check_in in out_of_step:
         employee = people[check_in.employee_id]
+        former = people.get(check_in.manager_id)
         manager = managers.get(employee.manager_id) if employee.manager_id else None
         if employee.active and manager is not None and manager.active:
-            await _move_to_manager(uow, check_in, employee, manager, now)
-            moved += 1
+            moved = await _move_to_manager(uow, check_in, employee, manager, now)
+            follow_up.moved.append(MovedCheckIn(moved, employee, former, manager))
         else:
-            await _cancel(uow, check_in)
-            cancelled += 1
-    logger.info("org change follow-up: %d check-ins moved, %d cancelled", moved, cancelled)
-    return OrgFollowUp(moved=moved, cancelled=cancelled)
+            cancelled = await _cancel(uow, check_in)
+            follow_up.cancelled.append(CancelledCheckIn(cancelled, employee, former))
+    logger.info(
+        "org change follow-up: %d check-ins moved, %d cancelled",
+        len(follow_up.moved),
+        len(follow_up.cancelled),
+    )
+    return follow_up
 
 
 async def _move_to_manager(
     uow: UnitOfWork, check_in: CheckIn, employee: Person, manager: Person, now: dt.datetime
-) -> None:
+) -> CheckIn:
     """The old manager's pending nudges go; the new manager's are planned in their zone."""
     planned = [
         n
@@ -67,8 +89,10 @@ async def _move_to_manager(
     moved = await uow.check_ins.reassign(check_in.id, manager_id=manager.id)
     fresh = nudges_for_check_in(moved, employee, manager, now)
     await uow.nudges.add_many([n for n in fresh if n.person_id == manager.id])
+    return moved
 
 
-async def _cancel(uow: UnitOfWork, check_in: CheckIn) -> None:
-    await uow.check_ins.set_status(check_in.id, CheckInStatus.CANCELLED)
+async def _cancel(uow: UnitOfWork, check_in: CheckIn) -> CheckIn:
+    cancelled = await uow.check_ins.set_status(check_in.id, CheckInStatus.CANCELLED)
     await uow.nudges.cancel_for_check_in(check_in.id)
+    return cancelled

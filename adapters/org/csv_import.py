@@ -20,14 +20,14 @@ import io
 import logging
 import re
 import zoneinfo
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from adapters.org.reporting_cycles import find_reporting_cycles
 from bot.domain import Person, Role
-from bot.follow_ups import follow_org_changes
+from bot.follow_ups import OrgFollowUp, follow_org_changes
 from bot.ports import PersonRow, Store, UpsertCounts
 
 logger = logging.getLogger(__name__)
@@ -168,11 +168,13 @@ async def import_org_chart(
     default_timezone: str,
     deactivate_missing: bool = False,
     progress: Progress | None = None,
+    notify: Callable[[OrgFollowUp], Awaitable[None]] | None = None,
 ) -> UpsertCounts:
     """Checks the file against the stored org chart and upserts it in one unit of work.
 
     Booked check-ins follow the new chart in the same transaction: to a new manager, or
-    cancelled when the employee left (bot.follow_ups).
+    cancelled when the employee left (bot.follow_ups); `notify` hears of those changes
+    after the commit, to update calendars.
 
     Any problem raises OrgImportError before a write, and any database error rolls the
     whole import back: either the file is imported completely or nothing changes. With
@@ -195,8 +197,11 @@ async def import_org_chart(
         if deactivate_missing:
             deactivated = await uow.people.deactivate_except([row.email for row in chart.rows])
             counts = dataclasses.replace(counts, deactivated=deactivated)
-        await follow_org_changes(uow, now=dt.datetime.now(dt.UTC))
+        follow_up = await follow_org_changes(uow, now=dt.datetime.now(dt.UTC))
         await uow.commit()
+
+    if notify is not None:
+        await notify(follow_up)
 
     logger.info(
         "org chart imported: %d created, %d updated, %d unchanged, %d deactivated",

@@ -19,6 +19,7 @@ from adapters.slack.directory import SlackDirectory
 from bot import messages
 from bot.calendar import InviteMethod, check_in_invite, invite_filename
 from bot.domain import CheckIn, Person
+from bot.follow_ups import OrgFollowUp
 from bot.planning import time_zone_of
 
 logger = logging.getLogger(__name__)
@@ -104,3 +105,54 @@ def _reason(error: Exception) -> str:
     if isinstance(error, SlackApiError):
         return str(error.response.get("error"))
     return type(error).__name__
+
+
+async def send_org_follow_up_invites(
+    client: AsyncWebClient, directory: SlackDirectory, follow_up: OrgFollowUp
+) -> None:
+    """Calendars follow an org import: the new manager and the employee get the moved
+    check-in, the former manager a cancellation, and a cancelled check-in is withdrawn."""
+    for moved in follow_up.moved:
+        await send_check_in_invites(
+            client,
+            directory,
+            check_in=moved.check_in,
+            employee=moved.employee,
+            manager=moved.manager,
+            method="REQUEST",
+        )
+        if moved.former_manager is not None:
+            await _send_cancel(
+                client, directory, moved.check_in, moved.employee, moved.former_manager
+            )
+    for cancelled in follow_up.cancelled:
+        if cancelled.manager is not None:
+            await send_check_in_invites(
+                client,
+                directory,
+                check_in=cancelled.check_in,
+                employee=cancelled.employee,
+                manager=cancelled.manager,
+                method="CANCEL",
+            )
+
+
+async def _send_cancel(
+    client: AsyncWebClient,
+    directory: SlackDirectory,
+    check_in: CheckIn,
+    employee: Person,
+    former_manager: Person,
+) -> None:
+    content = check_in_invite(
+        check_in=check_in, employee=employee, manager=former_manager, method="CANCEL"
+    )
+    await send_invite(
+        client,
+        directory,
+        former_manager,
+        content=content,
+        filename=invite_filename(check_in, zone=time_zone_of(former_manager)),
+        title=messages.check_in_invite_title(employee.name),
+        comment=messages.check_in_invite_comment(employee.name, moved=False, cancelled=True),
+    )

@@ -74,7 +74,9 @@ class SqlCheckInRepository:
         return [to_check_in(record) for record in records]
 
     async def reassign(self, check_in_id: int, *, manager_id: int) -> CheckIn:
-        return await self._update(check_in_id, {"manager_id": manager_id})
+        """A new organizer is a change calendars must take over: the sequence goes up."""
+        values = {"manager_id": manager_id, "sequence": CheckInModel.sequence + 1}
+        return await self._update(check_in_id, values)
 
     async def get(self, check_in_id: int) -> CheckIn | None:
         record = await self._session.get(CheckInModel, check_in_id)

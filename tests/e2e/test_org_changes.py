@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from adapters.org.csv_import import import_org_chart
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.invites import send_org_follow_up_invites
+from bot.app import build_slack_client
+from bot.config import load_settings
 from bot.domain import CheckInStatus, NudgeState, Person
+from bot.follow_ups import OrgFollowUp
 from tests.e2e.conftest import ORG
 from tests.e2e.test_prepare_show_list_home import save_review_of_alice
-from tests.support.slack_bot import SlackBot
+from tests.support.slack_bot import BOT_TOKEN, SlackBot
 
 
 def write_org(path: Path, *, alice_manager: str | None, without: str | None = None) -> Path:
@@ -23,14 +29,36 @@ def write_org(path: Path, *, alice_manager: str | None, without: str | None = No
     return path
 
 
+def calendar_updates(bot: SlackBot) -> Callable[[OrgFollowUp], Awaitable[None]]:
+    settings = load_settings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=bot.fake.base_url)
+    client = build_slack_client(settings)
+    directory = SlackDirectory(bot.store, client)
+
+    async def notify(follow_up: OrgFollowUp) -> None:
+        await send_org_follow_up_invites(client, directory, follow_up)
+
+    return notify
+
+
+def invites_to(bot: SlackBot, channel: str) -> list[bytes]:
+    return [
+        f.content or b""
+        for f in bot.fake.uploaded_files.values()
+        if f.completed and f.channel_id == channel
+    ]
+
+
 async def test_a_new_manager_takes_over_the_booked_check_in_and_its_nudges(
     slack_bot: SlackBot, people: dict[str, Person], tmp_path: Path
 ) -> None:
     await save_review_of_alice(slack_bot)
     alice, maria, olle = people["UALICE"], people["UMGR"], people["UOLLE"]
     chart = write_org(tmp_path / "org.csv", alice_manager="olle@example.com")
+    slack_bot.fake.uploaded_files.clear()
 
-    await import_org_chart(slack_bot.store, chart, default_timezone="UTC")
+    await import_org_chart(
+        slack_bot.store, chart, default_timezone="UTC", notify=calendar_updates(slack_bot)
+    )
 
     async with slack_bot.store.unit_of_work() as uow:
         check_in = await uow.check_ins.next_for(alice.id)
@@ -41,6 +69,11 @@ async def test_a_new_manager_takes_over_the_booked_check_in_and_its_nudges(
     assert olle.id in planned
     assert maria.id not in planned
     assert alice.id in planned
+    assert any(
+        b"METHOD:REQUEST" in ics and b"SEQUENCE:1" in ics
+        for ics in invites_to(slack_bot, "DUOLLE")
+    )
+    assert any(b"METHOD:CANCEL" in ics for ics in invites_to(slack_bot, "DUMGR"))
 
 
 async def test_the_check_in_of_someone_who_left_is_cancelled_with_its_nudges(

@@ -322,10 +322,12 @@ class ReviewTeamsBot(TeamsActivityHandler):
         form = await self._desk.open_preparation(actor, as_int(state.get("r")), Surface.TEAMS)
         raw = read_answers(form, data)
         try:
-            review = await self._desk.save_preparation(actor, state, raw, Surface.TEAMS)
+            await self._desk.save_preparation(actor, state, raw, Surface.TEAMS)
         except FormRejected as rejected:
             return FormShown(form, typed=raw, errors=rejected.errors)
-        await self._tell_manager_prepared(actor, review.manager_id)
+        # The employee's manager now, not whoever asked before a move: DMs about a review
+        # go to the employee and their current manager only (SPEC §4).
+        await self._tell_manager_prepared(actor, actor.manager_id)
         return Done(messages.PREPARATION_SAVED)
 
     async def _submit_check_in(
@@ -348,7 +350,9 @@ class ReviewTeamsBot(TeamsActivityHandler):
         for person in (saved.employee, saved.manager):
             await self._direct_message(person, replies.review_saved_card(saved, person))
 
-    async def _tell_manager_prepared(self, employee: Person, manager_id: int) -> None:
+    async def _tell_manager_prepared(self, employee: Person, manager_id: int | None) -> None:
+        if manager_id is None:
+            return
         manager = await self._person(manager_id)
         await self._direct_message(manager, messages.prepared_notice(employee.name))
 
